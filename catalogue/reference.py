@@ -1,0 +1,70 @@
+"""Reference data shipped with the portal: NUTS 2024 regions and the vocabularies.
+
+The loaders take the model classes as arguments so that data migrations can pass
+their historical models. Both are idempotent (update or create by natural key).
+"""
+
+import csv
+import json
+from pathlib import Path
+
+REFERENCE_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "reference"
+
+PARTNER_REGIONS = {
+    "ITH5": "Emilia-Romagna",
+    "NL41": "North Brabant (Brainport Eindhoven)",
+    "BE2": "Flanders",
+    "DED4": "Chemnitz (Saxony)",
+    "LV00C": "Vidzeme",
+    "EE008": "Southern Estonia (Tartu)",
+    "CZ064": "South Moravia (Brno)",
+    "SE224": "Skåne",
+}
+
+
+def load_regions(Region) -> int:
+    """Load the EU27 NUTS 2024 regions, parents before children."""
+    with open(REFERENCE_DIR / "nuts2024_eu27.csv", encoding="utf-8") as f:
+        rows = sorted(csv.DictReader(f), key=lambda r: int(r["level"]))
+    for row in rows:
+        code = row["nuts_code"]
+        Region.objects.update_or_create(
+            code=code,
+            defaults={
+                "level": int(row["level"]),
+                "name": row["label_native"],
+                "name_en": row["label_en_country"] or PARTNER_REGIONS.get(code, ""),
+                "parent_id": row["parent_code"] or None,
+                "country_code": row["iso3166_alpha2"],
+                "is_partner": code in PARTNER_REGIONS,
+            },
+        )
+    return len(rows)
+
+
+def load_concepts(Concept) -> int:
+    """Load every vocabulary, broader concepts first, then the KET mappings."""
+    with open(REFERENCE_DIR / "taxonomies.json", encoding="utf-8") as f:
+        entries = json.load(f)
+    concepts = {}
+    for entry in sorted(entries, key=lambda e: e["parent"] is not None):
+        parent = concepts[entry["scheme"], entry["parent"]] if entry["parent"] else None
+        concepts[entry["scheme"], entry["code"]], _ = Concept.objects.update_or_create(
+            scheme=entry["scheme"],
+            code=entry["code"],
+            defaults={
+                "label": entry["label"],
+                "alt_labels": entry["alt_labels"],
+                "description": entry["description"],
+                "parent": parent,
+                "collection": entry["collection"],
+                "order": entry["order"],
+                "source": entry["source"],
+            },
+        )
+    for entry in entries:
+        if entry["maps_to"]:
+            concepts[entry["scheme"], entry["code"]].maps_to.set(
+                [concepts[entry["scheme"], code] for code in entry["maps_to"]]
+            )
+    return len(entries)

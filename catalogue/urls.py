@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "catalogue"
+
+urlpatterns = [
+    path("infrastructures/", views.infrastructure_list, name="infrastructure_list"),
+    path(
+        "infrastructures/<slug:slug>/",
+        views.infrastructure_detail,
+        name="infrastructure_detail",
+    ),
+    path("regions/<str:code>/", views.region_detail, name="region_detail"),
+    path("technologies/<str:code>/", views.technology_detail, name="technology_detail"),
+]

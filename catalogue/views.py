@@ -1,0 +1,40 @@
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from .models import Concept, Infrastructure, Region, RIS3Priority
+
+
+@require_GET
+def infrastructure_list(request: HttpRequest) -> HttpResponse:
+    infrastructures = Infrastructure.objects.published().with_card_relations()[:50]
+    return render(
+        request,
+        "catalogue/infrastructure_list.html",
+        {"infrastructures": infrastructures},
+    )
+
+
+@require_GET
+def infrastructure_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    infrastructure = get_object_or_404(
+        Infrastructure.objects.published().with_detail_relations(), slug=slug
+    )
+    priorities = RIS3Priority.objects.for_region(infrastructure.region)
+    return render(
+        request,
+        "catalogue/infrastructure_detail.html",
+        {"infrastructure": infrastructure, "ris3_priorities": priorities},
+    )
+
+
+@require_GET
+def region_detail(request: HttpRequest, code: str) -> HttpResponse:
+    region = get_object_or_404(Region, code=code.upper())
+    return render(request, "catalogue/region_detail.html", {"region": region})
+
+
+@require_GET
+def technology_detail(request: HttpRequest, code: str) -> HttpResponse:
+    ket = get_object_or_404(Concept.objects.in_scheme("ket"), code=code.upper())
+    return render(request, "catalogue/technology_detail.html", {"ket": ket})

