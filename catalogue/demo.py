@@ -1,0 +1,280 @@
+"""The demo catalogue: real infrastructures of the eight partner regions.
+
+Loaded by ``manage.py load_demo`` from ``fixtures/demo/<NUTS code>.json``. Loading is
+idempotent: every object is matched by its natural key and updated in place.
+"""
+
+import datetime
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from accounts.models import (
+    InfrastructureMembership,
+    Organisation,
+    RegionAdministration,
+    User,
+)
+
+from .models import (
+    Concept,
+    Equipment,
+    GoodPractice,
+    Infrastructure,
+    Region,
+    RIS3Priority,
+    Service,
+)
+
+DEMO_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "demo"
+DEMO_PASSWORD = "rii-demo-2026"
+SUPERUSER_EMAIL = "admin@demo.rii-portal.eu"
+STATUSES = {"published": "published", "draft": "draft", "pending": "pending"}
+
+
+def partner_admin_email(region_code: str) -> str:
+    return f"partner-{region_code.lower()}@demo.rii-portal.eu"
+
+
+def staff_email(slug: str) -> str:
+    return f"staff-{slug[:50]}@demo.rii-portal.eu"
+
+
+@dataclass
+class DemoSummary:
+    infrastructures: int = 0
+    services: int = 0
+    equipment: int = 0
+    good_practices: int = 0
+    regions: list[str] = field(default_factory=list)
+
+
+class ConceptLookup:
+    """Concepts by (scheme, code), read once."""
+
+    def __init__(self) -> None:
+        self._by_key = {(c.scheme, c.code): c for c in Concept.objects.all()}
+
+    def one(self, scheme: str, code: str) -> Concept:
+        return self._by_key[scheme, code]
+
+    def many(self, scheme: str, codes: list[str]) -> list[Concept]:
+        return [self._by_key[scheme, code] for code in codes]
+
+
+def _unique_slug(name: str, taken: set[str]) -> str:
+    base = slugify(name)[:200] or "item"
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    taken.add(slug)
+    return slug
+
+
+def _user(email: str, **defaults) -> User:
+    user, created = User.objects.get_or_create(email=email, defaults=defaults)
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    return user
+
+
+@transaction.atomic
+def load_demo_catalogue(directory: Path = DEMO_DIR) -> DemoSummary:
+    """Load every region file in ``directory`` and the demo users."""
+    concepts = ConceptLookup()
+    summary = DemoSummary()
+    _user(
+        SUPERUSER_EMAIL,
+        first_name="Demo",
+        last_name="Administrator",
+        is_staff=True,
+        is_superuser=True,
+    )
+    for index, path in enumerate(sorted(directory.glob("*.json"))):
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+        _load_region(data, concepts, summary, region_index=index)
+    return summary
+
+
+def _load_region(
+    data: dict, concepts: ConceptLookup, summary: DemoSummary, region_index: int
+) -> None:
+    region = Region.objects.get(code=data["region"])
+    if data.get("profile"):
+        region.profile = data["profile"]
+        region.save(update_fields=["profile"])
+    summary.regions.append(region.code)
+
+    admin = _user(
+        partner_admin_email(region.code),
+        first_name="Partner admin",
+        last_name=region.display_name,
+        is_staff=True,
+    )
+    admin.groups.add(Group.objects.get(name="Partner admin"))
+    RegionAdministration.objects.get_or_create(user=admin, region=region)
+
+    priorities = {}
+    for order, item in enumerate(data["ris3_priorities"], start=1):
+        priority, _ = RIS3Priority.objects.update_or_create(
+            region=region,
+            name=item["name"],
+            defaults={"description": item["description"], "order": order},
+        )
+        priority.nabs_chapters.set(concepts.many("nabs", item["nabs"]))
+        priority.nace_sections.set(concepts.many("nace", item["nace"]))
+        priority.kets.set(concepts.many("ket", item["kets"]))
+        priorities[item["key"]] = priority
+
+    organisations = {}
+    for item in data["organisations"]:
+        organisations[item["key"]], _ = Organisation.objects.update_or_create(
+            slug=slugify(item["name"])[:200],
+            defaults={
+                "name": item["name"],
+                "kind": item["kind"],
+                "country_id": item["country"],
+                "region_id": item["region"] or None,
+                "website": item["website"],
+            },
+        )
+
+    infrastructures = {}
+    for position, item in enumerate(data["infrastructures"]):
+        rii = _load_infrastructure(
+            item,
+            host=organisations[item["host"]],
+            priorities=[priorities[key] for key in item["ris3_priorities"]],
+            concepts=concepts,
+            age_days=region_index * 7 + position * 29,
+        )
+        infrastructures[rii.name] = rii
+        summary.infrastructures += 1
+        summary.services += rii.services.count()
+        summary.equipment += rii.equipment.count()
+        staff = _user(staff_email(rii.slug), first_name="Staff", last_name=rii.name[:150])
+        staff.groups.add(Group.objects.get(name="RII staff"))
+        InfrastructureMembership.objects.get_or_create(
+            user=staff, infrastructure=rii, defaults={"role": "manager"}
+        )
+
+    for item in data["good_practices"]:
+        GoodPractice.objects.update_or_create(
+            slug=slugify(item["title"])[:200],
+            defaults={
+                "title": item["title"],
+                "region": region,
+                "infrastructure": infrastructures.get(item["infrastructure"]),
+                "summary": item["summary"],
+                "what_worked": item["what_worked"],
+                "source_url": item["source_url"],
+            },
+        )
+        summary.good_practices += 1
+
+
+def _load_infrastructure(
+    item: dict,
+    *,
+    host: Organisation,
+    priorities: list[RIS3Priority],
+    concepts: ConceptLookup,
+    age_days: int,
+) -> Infrastructure:
+    now = timezone.now()
+    status = STATUSES[item["status"]]
+    published = status == "published"
+    # Spread verification dates so that some listings are due for re-confirmation.
+    verified_at = now - datetime.timedelta(days=age_days % 500)
+    rii, _ = Infrastructure.objects.update_or_create(
+        slug=slugify(item["name"])[:200],
+        defaults={
+            "name": item["name"],
+            "acronym": item["acronym"],
+            "host": host,
+            "region_id": item["region"],
+            "address": item["address"],
+            "city": item["city"],
+            "latitude": item["latitude"],
+            "longitude": item["longitude"],
+            "website": item["website"],
+            "summary": item["summary"],
+            "description": item["description"],
+            "structure": concepts.one("structure", item["structure"]),
+            "access_policy": item["access_policy"],
+            "sme_offer": item["sme_offer"],
+            "contact_email": item["contact_email"],
+            "contact_name": item["contact_name"],
+            "status": status,
+            "published_at": verified_at - datetime.timedelta(days=400)
+            if published
+            else None,
+            "verified_at": verified_at if published else None,
+        },
+    )
+    rii.types.set(concepts.many("rii_type", item["types"]))
+    rii.kets.set(concepts.many("ket", item["kets"]))
+    rii.scientific_domains.set(
+        concepts.many("scientific_domain", item["scientific_domains"])
+    )
+    rii.languages.set(concepts.many("language", item["languages"]))
+    rii.ris3_priorities.set(priorities)
+
+    services, taken = {}, set()
+    for order, entry in enumerate(item["services"], start=1):
+        service, _ = Service.objects.update_or_create(
+            infrastructure=rii,
+            slug=_unique_slug(entry["name"], taken),
+            defaults={
+                "name": entry["name"],
+                "description": entry["description"],
+                "service_type": concepts.one("service_type", entry["service_type"]),
+                "trl_from": entry["trl_from"],
+                "trl_to": entry["trl_to"],
+                "access_mode": concepts.one("access_mode", entry["access_mode"]),
+                "price_band": entry["price_band"],
+                "sme_rate_available": entry["sme_rate"],
+                "lead_time_days": entry["lead_time_days"],
+                "ip_default": entry["ip_default"],
+                "nda_available": entry["nda_available"],
+                "booking_url": entry["booking_url"],
+                "order": order,
+            },
+        )
+        service.kets.set(concepts.many("ket", entry["kets"]))
+        service.languages.set(concepts.many("language", entry["languages"]))
+        service.target_users.set(concepts.many("target_user", entry["target_users"]))
+        services[entry["key"]] = service
+    rii.services.exclude(pk__in=[s.pk for s in services.values()]).delete()
+
+    kept, taken = [], set()
+    for order, entry in enumerate(item["equipment"], start=1):
+        slug = _unique_slug(entry["name"], taken)
+        equipment, _ = Equipment.objects.update_or_create(
+            infrastructure=rii,
+            slug=slug,
+            defaults={
+                "name": entry["name"],
+                "category": concepts.one("equipment_category", entry["category"]),
+                "technique": entry["technique"],
+                "manufacturer": entry["manufacturer"],
+                "model": entry["model"],
+                "year_commissioned": entry["year_commissioned"],
+                "quantity": entry["quantity"],
+                "training_required": entry["training_required"],
+                "access": entry["access"],
+                "uniquip_id": f"{rii.slug}/{slug}"[:100],
+                "order": order,
+            },
+        )
+        equipment.services.set([services[key] for key in entry["services"]])
+        kept.append(equipment.pk)
+    rii.equipment.exclude(pk__in=kept).delete()
+    return rii
