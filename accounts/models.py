@@ -163,7 +163,8 @@ class InfrastructureMembership(TimestampedModel):
                 name="membership_unique_per_infrastructure",
             ),
             models.CheckConstraint(
-                condition=Q(role__in=MembershipRole.values), name="membership_role_valid"
+                condition=Q(role__in=MembershipRole.values),
+                name="membership_role_valid",
             ),
         ]
 

@@ -95,7 +95,15 @@ class InfrastructureAdmin(admin.ModelAdmin):
         ),
         (
             _("Description"),
-            {"fields": ["summary", "description", "website", "access_policy", "sme_offer"]},
+            {
+                "fields": [
+                    "summary",
+                    "description",
+                    "website",
+                    "access_policy",
+                    "sme_offer",
+                ]
+            },
         ),
         (
             _("Classification"),

@@ -159,7 +159,9 @@ def _load_region(
         summary.infrastructures += 1
         summary.services += rii.services.count()
         summary.equipment += rii.equipment.count()
-        staff = _user(staff_email(rii.slug), first_name="Staff", last_name=rii.name[:150])
+        staff = _user(
+            staff_email(rii.slug), first_name="Staff", last_name=rii.name[:150]
+        )
         staff.groups.add(Group.objects.get(name="RII staff"))
         InfrastructureMembership.objects.get_or_create(
             user=staff, infrastructure=rii, defaults={"role": "manager"}

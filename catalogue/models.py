@@ -134,7 +134,9 @@ class Concept(models.Model):
         blank=True,
         related_name="mapped_from",
         verbose_name=_("maps to"),
-        help_text=_("Equivalent or broader concepts, e.g. a 2012 KET's 2018 successor."),
+        help_text=_(
+            "Equivalent or broader concepts, e.g. a 2012 KET's 2018 successor."
+        ),
     )
     collection = models.CharField(
         _("collection"), max_length=32, blank=True, help_text=_("E.g. the KET list.")
@@ -339,11 +341,15 @@ class Infrastructure(TimestampedModel):
             models.CheckConstraint(
                 condition=~Q(status="published") | Q(published_at__isnull=False),
                 name="infrastructure_published_has_date",
-                violation_error_message=_("A published listing needs a publication date."),
+                violation_error_message=_(
+                    "A published listing needs a publication date."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True, longitude__isnull=True)
                 | Q(
+                    latitude__isnull=False,
+                    longitude__isnull=False,
                     latitude__gte=-90,
                     latitude__lte=90,
                     longitude__gte=-180,
@@ -593,6 +599,9 @@ class Equipment(TimestampedModel):
                 fields=["uniquip_id"],
                 condition=~Q(uniquip_id=""),
                 name="equipment_uniquip_id_unique",
+                violation_error_message=_(
+                    "An equipment item with this UNIQUIP ID already exists."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(quantity__gte=1), name="equipment_quantity_positive"

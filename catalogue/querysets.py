@@ -1,5 +1,16 @@
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+
+
+def _count(queryset: models.QuerySet) -> Coalesce:
+    """A correlated count of the distinct rows of ``queryset``, as an annotation."""
+    counted = (
+        queryset.order_by()
+        .values(group=Value(1))
+        .annotate(n=Count("pk", distinct=True))
+    )
+    return Coalesce(Subquery(counted.values("n")), 0, output_field=IntegerField())
 
 
 class RegionQuerySet(models.QuerySet):
@@ -13,10 +24,31 @@ class RegionQuerySet(models.QuerySet):
         """The region ``code`` and every region under it (NUTS codes nest by prefix)."""
         return self.filter(code__startswith=code)
 
+    def with_infrastructure_counts(self) -> "RegionQuerySet":
+        from .models import Infrastructure
+
+        published = Infrastructure.objects.published().filter(
+            region__code__startswith=OuterRef("code")
+        )
+        return self.annotate(infrastructure_count=_count(published))
+
 
 class ConceptQuerySet(models.QuerySet):
     def in_scheme(self, scheme: str) -> "ConceptQuerySet":
         return self.filter(scheme=scheme)
+
+    def kets_current(self) -> "ConceptQuerySet":
+        """The 2018 list of Key Enabling Technologies."""
+        return self.filter(scheme="ket", collection="2018").order_by("order")
+
+    def with_infrastructure_counts(self) -> "ConceptQuerySet":
+        """Count published RIIs tagged with a KET or with a 2012 KET that maps to it."""
+        from .models import Infrastructure
+
+        tagged = Infrastructure.objects.published().filter(
+            Q(kets=OuterRef("pk")) | Q(kets__maps_to=OuterRef("pk"))
+        )
+        return self.annotate(infrastructure_count=_count(tagged))
 
 
 class RIS3PriorityQuerySet(models.QuerySet):
@@ -66,4 +98,6 @@ class InfrastructureQuerySet(models.QuerySet):
         )
 
     def needing_verification(self, before) -> "InfrastructureQuerySet":
-        return self.published().filter(Q(verified_at__isnull=True) | Q(verified_at__lt=before))
+        return self.published().filter(
+            Q(verified_at__isnull=True) | Q(verified_at__lt=before)
+        )

@@ -12,12 +12,12 @@ REFERENCE_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "reference
 
 PARTNER_REGIONS = {
     "ITH5": "Emilia-Romagna",
-    "NL41": "North Brabant (Brainport Eindhoven)",
+    "NL41": "North Brabant",
     "BE2": "Flanders",
-    "DED4": "Chemnitz (Saxony)",
+    "DED4": "Chemnitz",
     "LV00C": "Vidzeme",
-    "EE008": "Southern Estonia (Tartu)",
-    "CZ064": "South Moravia (Brno)",
+    "EE008": "Southern Estonia",
+    "CZ064": "South Moravia",
     "SE224": "Skåne",
 }
 

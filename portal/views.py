@@ -2,7 +2,21 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from catalogue.models import Concept, Equipment, Infrastructure, Region, Service
+
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html", {})
+    published = Infrastructure.objects.published()
+    context = {
+        "partner_regions": Region.objects.partners()
+        .with_infrastructure_counts()
+        .order_by("name_en"),
+        "kets": Concept.objects.kets_current().with_infrastructure_counts(),
+        "infrastructure_count": published.count(),
+        "service_count": Service.objects.filter(infrastructure__in=published).count(),
+        "equipment_count": Equipment.objects.filter(
+            infrastructure__in=published
+        ).count(),
+    }
+    return render(request, "home.html", context)

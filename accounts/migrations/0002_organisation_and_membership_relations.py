@@ -6,80 +6,138 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('catalogue', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("catalogue", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='infrastructuremembership',
-            name='infrastructure',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='catalogue.infrastructure'),
+            model_name="infrastructuremembership",
+            name="infrastructure",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="memberships",
+                to="catalogue.infrastructure",
+            ),
         ),
         migrations.AddField(
-            model_name='infrastructuremembership',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='infrastructure_memberships', to=settings.AUTH_USER_MODEL),
+            model_name="infrastructuremembership",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="infrastructure_memberships",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='organisation',
-            name='country',
-            field=models.ForeignKey(limit_choices_to={'level': 0}, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalogue.region', verbose_name='country'),
+            model_name="organisation",
+            name="country",
+            field=models.ForeignKey(
+                limit_choices_to={"level": 0},
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="catalogue.region",
+                verbose_name="country",
+            ),
         ),
         migrations.AddField(
-            model_name='organisation',
-            name='region',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='organisations', to='catalogue.region', verbose_name='region'),
+            model_name="organisation",
+            name="region",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="organisations",
+                to="catalogue.region",
+                verbose_name="region",
+            ),
         ),
         migrations.AddField(
-            model_name='companymembership',
-            name='organisation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='accounts.organisation'),
+            model_name="companymembership",
+            name="organisation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="members",
+                to="accounts.organisation",
+            ),
         ),
         migrations.AddField(
-            model_name='regionadministration',
-            name='region',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='administrations', to='catalogue.region'),
+            model_name="regionadministration",
+            name="region",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="administrations",
+                to="catalogue.region",
+            ),
         ),
         migrations.AddField(
-            model_name='regionadministration',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='region_administrations', to=settings.AUTH_USER_MODEL),
+            model_name="regionadministration",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="region_administrations",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='infrastructuremembership',
-            constraint=models.UniqueConstraint(fields=('user', 'infrastructure'), name='membership_unique_per_infrastructure'),
+            model_name="infrastructuremembership",
+            constraint=models.UniqueConstraint(
+                fields=("user", "infrastructure"),
+                name="membership_unique_per_infrastructure",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='infrastructuremembership',
-            constraint=models.CheckConstraint(condition=models.Q(('role__in', ['manager', 'editor'])), name='membership_role_valid'),
+            model_name="infrastructuremembership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("role__in", ["manager", "editor"])),
+                name="membership_role_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='organisation',
-            index=models.Index(fields=['kind'], name='organisation_kind_idx'),
+            model_name="organisation",
+            index=models.Index(fields=["kind"], name="organisation_kind_idx"),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['university', 'rto', 'company', 'public_body'])), name='organisation_kind_valid'),
+            model_name="organisation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("kind__in", ["university", "rto", "company", "public_body"])
+                ),
+                name="organisation_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.CheckConstraint(condition=models.Q(('size_class', ''), ('kind', 'company'), _connector='OR'), name='organisation_size_class_only_for_companies', violation_error_message='Only companies have a size class.'),
+            model_name="organisation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("size_class", ""), ("kind", "company"), _connector="OR"
+                ),
+                name="organisation_size_class_only_for_companies",
+                violation_error_message="Only companies have a size class.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.UniqueConstraint(condition=models.Q(('vat_id', ''), _negated=True), fields=('vat_id',), name='organisation_vat_id_unique', violation_error_message='An organisation with this VAT number already exists.'),
+            model_name="organisation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("vat_id", ""), _negated=True),
+                fields=("vat_id",),
+                name="organisation_vat_id_unique",
+                violation_error_message="An organisation with this VAT number already exists.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='companymembership',
-            constraint=models.UniqueConstraint(fields=('user', 'organisation'), name='company_membership_unique'),
+            model_name="companymembership",
+            constraint=models.UniqueConstraint(
+                fields=("user", "organisation"), name="company_membership_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='regionadministration',
-            constraint=models.UniqueConstraint(fields=('user', 'region'), name='region_administration_unique'),
+            model_name="regionadministration",
+            constraint=models.UniqueConstraint(
+                fields=("user", "region"), name="region_administration_unique"
+            ),
         ),
     ]

@@ -2,8 +2,11 @@ from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
 STAFF_PERMISSIONS = {
-    "catalogue": {"infrastructure": "change view", "service": "add change delete view",
-                  "equipment": "add change delete view"},
+    "catalogue": {
+        "infrastructure": "change view",
+        "service": "add change delete view",
+        "equipment": "add change delete view",
+    },
 }
 PARTNER_ADMIN_PERMISSIONS = {
     "catalogue": {
@@ -28,7 +31,9 @@ def create_groups(apps, schema_editor):
     from django.apps import apps as global_apps
 
     for app_label in ("catalogue", "accounts"):
-        create_permissions(global_apps.get_app_config(app_label), verbosity=0, apps=apps)
+        create_permissions(
+            global_apps.get_app_config(app_label), verbosity=0, apps=apps
+        )
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for name, grants in GROUPS.items():

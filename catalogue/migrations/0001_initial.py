@@ -9,325 +9,1071 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Concept',
+            name="Concept",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scheme', models.CharField(choices=[('ket', 'Key Enabling Technology'), ('trl', 'Technology readiness level'), ('rii_type', 'Infrastructure type'), ('structure', 'Structure'), ('scientific_domain', 'Scientific domain'), ('nabs', 'NABS 2007 chapter'), ('nace', 'NACE Rev.2 section'), ('service_type', 'Service type'), ('equipment_category', 'Equipment category'), ('access_mode', 'Access mode'), ('target_user', 'Target user'), ('language', 'Language')], max_length=32, verbose_name='scheme')),
-                ('code', models.CharField(max_length=160, verbose_name='code')),
-                ('label', models.CharField(max_length=200, verbose_name='label')),
-                ('alt_labels', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=200), blank=True, default=list, verbose_name='alternative labels')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('collection', models.CharField(blank=True, help_text='E.g. the KET list.', max_length=32, verbose_name='collection')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='order')),
-                ('source', models.CharField(blank=True, max_length=300, verbose_name='source')),
-                ('maps_to', models.ManyToManyField(blank=True, help_text="Equivalent or broader concepts, e.g. a 2012 KET's 2018 successor.", related_name='mapped_from', to='catalogue.concept', verbose_name='maps to')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='catalogue.concept', verbose_name='broader concept')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "scheme",
+                    models.CharField(
+                        choices=[
+                            ("ket", "Key Enabling Technology"),
+                            ("trl", "Technology readiness level"),
+                            ("rii_type", "Infrastructure type"),
+                            ("structure", "Structure"),
+                            ("scientific_domain", "Scientific domain"),
+                            ("nabs", "NABS 2007 chapter"),
+                            ("nace", "NACE Rev.2 section"),
+                            ("service_type", "Service type"),
+                            ("equipment_category", "Equipment category"),
+                            ("access_mode", "Access mode"),
+                            ("target_user", "Target user"),
+                            ("language", "Language"),
+                        ],
+                        max_length=32,
+                        verbose_name="scheme",
+                    ),
+                ),
+                ("code", models.CharField(max_length=160, verbose_name="code")),
+                ("label", models.CharField(max_length=200, verbose_name="label")),
+                (
+                    "alt_labels",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=200),
+                        blank=True,
+                        default=list,
+                        verbose_name="alternative labels",
+                    ),
+                ),
+                (
+                    "description",
+                    models.TextField(blank=True, verbose_name="description"),
+                ),
+                (
+                    "collection",
+                    models.CharField(
+                        blank=True,
+                        help_text="E.g. the KET list.",
+                        max_length=32,
+                        verbose_name="collection",
+                    ),
+                ),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="order")),
+                (
+                    "source",
+                    models.CharField(blank=True, max_length=300, verbose_name="source"),
+                ),
+                (
+                    "maps_to",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Equivalent or broader concepts, e.g. a 2012 KET's 2018 successor.",
+                        related_name="mapped_from",
+                        to="catalogue.concept",
+                        verbose_name="maps to",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="catalogue.concept",
+                        verbose_name="broader concept",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'concept',
-                'verbose_name_plural': 'concepts',
-                'ordering': ['scheme', 'order', 'label'],
+                "verbose_name": "concept",
+                "verbose_name_plural": "concepts",
+                "ordering": ["scheme", "order", "label"],
             },
         ),
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('code', models.CharField(max_length=5, primary_key=True, serialize=False, verbose_name='NUTS code')),
-                ('level', models.PositiveSmallIntegerField(verbose_name='NUTS level')),
-                ('name', models.CharField(help_text='Native name.', max_length=200, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='English name')),
-                ('country_code', models.CharField(help_text='ISO 3166-1 alpha-2.', max_length=2, verbose_name='country code')),
-                ('is_partner', models.BooleanField(default=False, verbose_name='partner region')),
-                ('profile', models.TextField(blank=True, verbose_name='profile')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='catalogue.region', verbose_name='parent region')),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=5,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="NUTS code",
+                    ),
+                ),
+                ("level", models.PositiveSmallIntegerField(verbose_name="NUTS level")),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="Native name.", max_length=200, verbose_name="name"
+                    ),
+                ),
+                (
+                    "name_en",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="English name"
+                    ),
+                ),
+                (
+                    "country_code",
+                    models.CharField(
+                        help_text="ISO 3166-1 alpha-2.",
+                        max_length=2,
+                        verbose_name="country code",
+                    ),
+                ),
+                (
+                    "is_partner",
+                    models.BooleanField(default=False, verbose_name="partner region"),
+                ),
+                ("profile", models.TextField(blank=True, verbose_name="profile")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="catalogue.region",
+                        verbose_name="parent region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'region',
-                'verbose_name_plural': 'regions',
-                'ordering': ['code'],
+                "verbose_name": "region",
+                "verbose_name_plural": "regions",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Infrastructure',
+            name="Infrastructure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('slug', models.SlugField(max_length=220, unique=True, verbose_name='slug')),
-                ('acronym', models.CharField(blank=True, max_length=40, verbose_name='acronym')),
-                ('address', models.CharField(blank=True, max_length=300, verbose_name='address')),
-                ('city', models.CharField(max_length=120, verbose_name='city')),
-                ('latitude', models.DecimalField(blank=True, decimal_places=5, max_digits=8, null=True, verbose_name='latitude')),
-                ('longitude', models.DecimalField(blank=True, decimal_places=5, max_digits=8, null=True, verbose_name='longitude')),
-                ('website', models.URLField(blank=True, verbose_name='website')),
-                ('summary', models.CharField(help_text='One sentence for result lists.', max_length=300, verbose_name='summary')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('access_policy', models.TextField(blank=True, verbose_name='access policy')),
-                ('sme_offer', models.TextField(blank=True, help_text='What the infrastructure offers small and medium-sized companies.', verbose_name='offer for SMEs')),
-                ('contact_email', models.EmailField(help_text='A role address, e.g. access@example.org.', max_length=254, verbose_name='contact email')),
-                ('contact_name', models.CharField(blank=True, max_length=200, verbose_name='contact person')),
-                ('contact_phone', models.CharField(blank=True, max_length=40, verbose_name='contact telephone')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('pending', 'Pending review'), ('changes_requested', 'Changes requested'), ('published', 'Published'), ('archived', 'Archived')], default='draft', max_length=20, verbose_name='status')),
-                ('verified_at', models.DateTimeField(blank=True, null=True, verbose_name='last verified')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='published')),
-                ('host', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='infrastructures', to='accounts.organisation', verbose_name='host organisation')),
-                ('kets', models.ManyToManyField(blank=True, limit_choices_to={'scheme': 'ket'}, related_name='infrastructures', to='catalogue.concept', verbose_name='Key Enabling Technologies')),
-                ('languages', models.ManyToManyField(blank=True, limit_choices_to={'scheme': 'language'}, related_name='+', to='catalogue.concept', verbose_name='languages spoken')),
-                ('scientific_domains', models.ManyToManyField(blank=True, limit_choices_to={'scheme': 'scientific_domain'}, related_name='+', to='catalogue.concept', verbose_name='scientific domains')),
-                ('structure', models.ForeignKey(blank=True, limit_choices_to={'scheme': 'structure'}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalogue.concept', verbose_name='structure')),
-                ('types', models.ManyToManyField(blank=True, limit_choices_to={'scheme': 'rii_type'}, related_name='+', to='catalogue.concept', verbose_name='types')),
-                ('region', models.ForeignKey(help_text='The NUTS region where it is located, at the most precise level.', on_delete=django.db.models.deletion.PROTECT, related_name='infrastructures', to='catalogue.region', verbose_name='region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="created"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, verbose_name="updated"),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "slug",
+                    models.SlugField(max_length=220, unique=True, verbose_name="slug"),
+                ),
+                (
+                    "acronym",
+                    models.CharField(blank=True, max_length=40, verbose_name="acronym"),
+                ),
+                (
+                    "address",
+                    models.CharField(
+                        blank=True, max_length=300, verbose_name="address"
+                    ),
+                ),
+                ("city", models.CharField(max_length=120, verbose_name="city")),
+                (
+                    "latitude",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=5,
+                        max_digits=8,
+                        null=True,
+                        verbose_name="latitude",
+                    ),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=5,
+                        max_digits=8,
+                        null=True,
+                        verbose_name="longitude",
+                    ),
+                ),
+                ("website", models.URLField(blank=True, verbose_name="website")),
+                (
+                    "summary",
+                    models.CharField(
+                        help_text="One sentence for result lists.",
+                        max_length=300,
+                        verbose_name="summary",
+                    ),
+                ),
+                (
+                    "description",
+                    models.TextField(blank=True, verbose_name="description"),
+                ),
+                (
+                    "access_policy",
+                    models.TextField(blank=True, verbose_name="access policy"),
+                ),
+                (
+                    "sme_offer",
+                    models.TextField(
+                        blank=True,
+                        help_text="What the infrastructure offers small and medium-sized companies.",
+                        verbose_name="offer for SMEs",
+                    ),
+                ),
+                (
+                    "contact_email",
+                    models.EmailField(
+                        help_text="A role address, e.g. access@example.org.",
+                        max_length=254,
+                        verbose_name="contact email",
+                    ),
+                ),
+                (
+                    "contact_name",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="contact person"
+                    ),
+                ),
+                (
+                    "contact_phone",
+                    models.CharField(
+                        blank=True, max_length=40, verbose_name="contact telephone"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("pending", "Pending review"),
+                            ("changes_requested", "Changes requested"),
+                            ("published", "Published"),
+                            ("archived", "Archived"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "verified_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="last verified"
+                    ),
+                ),
+                (
+                    "published_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="published"
+                    ),
+                ),
+                (
+                    "host",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="infrastructures",
+                        to="accounts.organisation",
+                        verbose_name="host organisation",
+                    ),
+                ),
+                (
+                    "kets",
+                    models.ManyToManyField(
+                        blank=True,
+                        limit_choices_to={"scheme": "ket"},
+                        related_name="infrastructures",
+                        to="catalogue.concept",
+                        verbose_name="Key Enabling Technologies",
+                    ),
+                ),
+                (
+                    "languages",
+                    models.ManyToManyField(
+                        blank=True,
+                        limit_choices_to={"scheme": "language"},
+                        related_name="+",
+                        to="catalogue.concept",
+                        verbose_name="languages spoken",
+                    ),
+                ),
+                (
+                    "scientific_domains",
+                    models.ManyToManyField(
+                        blank=True,
+                        limit_choices_to={"scheme": "scientific_domain"},
+                        related_name="+",
+                        to="catalogue.concept",
+                        verbose_name="scientific domains",
+                    ),
+                ),
+                (
+                    "structure",
+                    models.ForeignKey(
+                        blank=True,
+                        limit_choices_to={"scheme": "structure"},
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalogue.concept",
+                        verbose_name="structure",
+                    ),
+                ),
+                (
+                    "types",
+                    models.ManyToManyField(
+                        blank=True,
+                        limit_choices_to={"scheme": "rii_type"},
+                        related_name="+",
+                        to="catalogue.concept",
+                        verbose_name="types",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        help_text="The NUTS region where it is located, at the most precise level.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="infrastructures",
+                        to="catalogue.region",
+                        verbose_name="region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'infrastructure',
-                'verbose_name_plural': 'infrastructures',
-                'ordering': ['name'],
+                "verbose_name": "infrastructure",
+                "verbose_name_plural": "infrastructures",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='GoodPractice',
+            name="GoodPractice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('slug', models.SlugField(max_length=220, unique=True, verbose_name='slug')),
-                ('summary', models.TextField(verbose_name='summary')),
-                ('what_worked', models.TextField(verbose_name='what worked and why')),
-                ('source_url', models.URLField(blank=True, verbose_name='source')),
-                ('infrastructure', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='good_practices', to='catalogue.infrastructure', verbose_name='infrastructure')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='good_practices', to='catalogue.region', verbose_name='region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="created"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, verbose_name="updated"),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "slug",
+                    models.SlugField(max_length=220, unique=True, verbose_name="slug"),
+                ),
+                ("summary", models.TextField(verbose_name="summary")),
+                ("what_worked", models.TextField(verbose_name="what worked and why")),
+                ("source_url", models.URLField(blank=True, verbose_name="source")),
+                (
+                    "infrastructure",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="good_practices",
+                        to="catalogue.infrastructure",
+                        verbose_name="infrastructure",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="good_practices",
+                        to="catalogue.region",
+                        verbose_name="region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'good practice',
-                'verbose_name_plural': 'good practices',
-                'ordering': ['title'],
+                "verbose_name": "good practice",
+                "verbose_name_plural": "good practices",
+                "ordering": ["title"],
             },
         ),
         migrations.CreateModel(
-            name='RIS3Priority',
+            name="RIS3Priority",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='order')),
-                ('kets', models.ManyToManyField(blank=True, limit_choices_to={'scheme': 'ket'}, related_name='+', to='catalogue.concept', verbose_name='KETs')),
-                ('nabs_chapters', models.ManyToManyField(blank=True, limit_choices_to={'scheme': 'nabs'}, related_name='+', to='catalogue.concept', verbose_name='NABS 2007 chapters')),
-                ('nace_sections', models.ManyToManyField(blank=True, limit_choices_to={'scheme': 'nace'}, related_name='+', to='catalogue.concept', verbose_name='NACE Rev.2 sections')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ris3_priorities', to='catalogue.region', verbose_name='region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "description",
+                    models.TextField(blank=True, verbose_name="description"),
+                ),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="order")),
+                (
+                    "kets",
+                    models.ManyToManyField(
+                        blank=True,
+                        limit_choices_to={"scheme": "ket"},
+                        related_name="+",
+                        to="catalogue.concept",
+                        verbose_name="KETs",
+                    ),
+                ),
+                (
+                    "nabs_chapters",
+                    models.ManyToManyField(
+                        blank=True,
+                        limit_choices_to={"scheme": "nabs"},
+                        related_name="+",
+                        to="catalogue.concept",
+                        verbose_name="NABS 2007 chapters",
+                    ),
+                ),
+                (
+                    "nace_sections",
+                    models.ManyToManyField(
+                        blank=True,
+                        limit_choices_to={"scheme": "nace"},
+                        related_name="+",
+                        to="catalogue.concept",
+                        verbose_name="NACE Rev.2 sections",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ris3_priorities",
+                        to="catalogue.region",
+                        verbose_name="region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'RIS3 priority',
-                'verbose_name_plural': 'RIS3 priorities',
-                'ordering': ['region', 'order', 'name'],
+                "verbose_name": "RIS3 priority",
+                "verbose_name_plural": "RIS3 priorities",
+                "ordering": ["region", "order", "name"],
             },
         ),
         migrations.AddField(
-            model_name='infrastructure',
-            name='ris3_priorities',
-            field=models.ManyToManyField(blank=True, related_name='infrastructures', to='catalogue.ris3priority', verbose_name='RIS3 priorities'),
+            model_name="infrastructure",
+            name="ris3_priorities",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="infrastructures",
+                to="catalogue.ris3priority",
+                verbose_name="RIS3 priorities",
+            ),
         ),
         migrations.CreateModel(
-            name='Service',
+            name="Service",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('slug', models.SlugField(max_length=220, verbose_name='slug')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('trl_from', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(9)], verbose_name='TRL from')),
-                ('trl_to', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(9)], verbose_name='TRL to')),
-                ('price_band', models.CharField(choices=[('on_request', 'On request'), ('under_1k', 'Under EUR 1,000'), ('1k_5k', 'EUR 1,000-5,000'), ('5k_20k', 'EUR 5,000-20,000'), ('over_20k', 'Over EUR 20,000')], default='on_request', max_length=12, verbose_name='price band')),
-                ('sme_rate_available', models.BooleanField(default=False, verbose_name='SME rate available')),
-                ('lead_time_days', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='typical lead time (days)')),
-                ('ip_default', models.CharField(choices=[('client_owns', 'Client owns the results'), ('shared', 'Shared ownership'), ('provider_owns', 'Infrastructure owns, client gets a licence'), ('negotiable', 'Negotiated case by case')], default='negotiable', max_length=16, verbose_name='intellectual property by default')),
-                ('nda_available', models.BooleanField(default=True, verbose_name='NDA available')),
-                ('booking_url', models.URLField(blank=True, verbose_name='booking link')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='order')),
-                ('access_mode', models.ForeignKey(limit_choices_to={'scheme': 'access_mode'}, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalogue.concept', verbose_name='access mode')),
-                ('infrastructure', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='services', to='catalogue.infrastructure', verbose_name='infrastructure')),
-                ('kets', models.ManyToManyField(blank=True, limit_choices_to={'scheme': 'ket'}, related_name='+', to='catalogue.concept', verbose_name='Key Enabling Technologies')),
-                ('languages', models.ManyToManyField(blank=True, limit_choices_to={'scheme': 'language'}, related_name='+', to='catalogue.concept', verbose_name='languages')),
-                ('service_type', models.ForeignKey(limit_choices_to={'scheme': 'service_type'}, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalogue.concept', verbose_name='service type')),
-                ('target_users', models.ManyToManyField(blank=True, limit_choices_to={'scheme': 'target_user'}, related_name='+', to='catalogue.concept', verbose_name='target users')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="created"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, verbose_name="updated"),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("slug", models.SlugField(max_length=220, verbose_name="slug")),
+                (
+                    "description",
+                    models.TextField(blank=True, verbose_name="description"),
+                ),
+                (
+                    "trl_from",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(9),
+                        ],
+                        verbose_name="TRL from",
+                    ),
+                ),
+                (
+                    "trl_to",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(9),
+                        ],
+                        verbose_name="TRL to",
+                    ),
+                ),
+                (
+                    "price_band",
+                    models.CharField(
+                        choices=[
+                            ("on_request", "On request"),
+                            ("under_1k", "Under EUR 1,000"),
+                            ("1k_5k", "EUR 1,000-5,000"),
+                            ("5k_20k", "EUR 5,000-20,000"),
+                            ("over_20k", "Over EUR 20,000"),
+                        ],
+                        default="on_request",
+                        max_length=12,
+                        verbose_name="price band",
+                    ),
+                ),
+                (
+                    "sme_rate_available",
+                    models.BooleanField(
+                        default=False, verbose_name="SME rate available"
+                    ),
+                ),
+                (
+                    "lead_time_days",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="typical lead time (days)"
+                    ),
+                ),
+                (
+                    "ip_default",
+                    models.CharField(
+                        choices=[
+                            ("client_owns", "Client owns the results"),
+                            ("shared", "Shared ownership"),
+                            (
+                                "provider_owns",
+                                "Infrastructure owns, client gets a licence",
+                            ),
+                            ("negotiable", "Negotiated case by case"),
+                        ],
+                        default="negotiable",
+                        max_length=16,
+                        verbose_name="intellectual property by default",
+                    ),
+                ),
+                (
+                    "nda_available",
+                    models.BooleanField(default=True, verbose_name="NDA available"),
+                ),
+                (
+                    "booking_url",
+                    models.URLField(blank=True, verbose_name="booking link"),
+                ),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="order")),
+                (
+                    "access_mode",
+                    models.ForeignKey(
+                        limit_choices_to={"scheme": "access_mode"},
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalogue.concept",
+                        verbose_name="access mode",
+                    ),
+                ),
+                (
+                    "infrastructure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="services",
+                        to="catalogue.infrastructure",
+                        verbose_name="infrastructure",
+                    ),
+                ),
+                (
+                    "kets",
+                    models.ManyToManyField(
+                        blank=True,
+                        limit_choices_to={"scheme": "ket"},
+                        related_name="+",
+                        to="catalogue.concept",
+                        verbose_name="Key Enabling Technologies",
+                    ),
+                ),
+                (
+                    "languages",
+                    models.ManyToManyField(
+                        blank=True,
+                        limit_choices_to={"scheme": "language"},
+                        related_name="+",
+                        to="catalogue.concept",
+                        verbose_name="languages",
+                    ),
+                ),
+                (
+                    "service_type",
+                    models.ForeignKey(
+                        limit_choices_to={"scheme": "service_type"},
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalogue.concept",
+                        verbose_name="service type",
+                    ),
+                ),
+                (
+                    "target_users",
+                    models.ManyToManyField(
+                        blank=True,
+                        limit_choices_to={"scheme": "target_user"},
+                        related_name="+",
+                        to="catalogue.concept",
+                        verbose_name="target users",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'service',
-                'verbose_name_plural': 'services',
-                'ordering': ['infrastructure', 'order', 'name'],
+                "verbose_name": "service",
+                "verbose_name_plural": "services",
+                "ordering": ["infrastructure", "order", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Equipment',
+            name="Equipment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('slug', models.SlugField(max_length=220, verbose_name='slug')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('technique', models.CharField(blank=True, max_length=300, verbose_name='technique')),
-                ('manufacturer', models.CharField(blank=True, max_length=120, verbose_name='manufacturer')),
-                ('model', models.CharField(blank=True, max_length=120, verbose_name='model')),
-                ('year_commissioned', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='year commissioned')),
-                ('quantity', models.PositiveSmallIntegerField(default=1, verbose_name='quantity')),
-                ('training_required', models.BooleanField(default=True, verbose_name='training required')),
-                ('access', models.CharField(choices=[('staff', 'Operated by staff'), ('trained_user', 'Operated by users after training')], default='staff', max_length=16, verbose_name='access')),
-                ('uniquip_id', models.CharField(blank=True, help_text='The stable identifier used in UNIQUIP exports and imports.', max_length=100, verbose_name='UNIQUIP ID')),
-                ('organisational_unit', models.CharField(blank=True, max_length=200, verbose_name='organisational unit')),
-                ('site_location', models.CharField(blank=True, max_length=200, verbose_name='site location')),
-                ('building', models.CharField(blank=True, max_length=200, verbose_name='building')),
-                ('service_level', models.CharField(blank=True, max_length=200, verbose_name='service level')),
-                ('web_address', models.URLField(blank=True, verbose_name='web address')),
-                ('open_licence', models.CharField(blank=True, help_text='E.g. CC BY 4.0.', max_length=100, verbose_name='open licence')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='order')),
-                ('category', models.ForeignKey(limit_choices_to={'scheme': 'equipment_category'}, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalogue.concept', verbose_name='category')),
-                ('infrastructure', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='equipment', to='catalogue.infrastructure', verbose_name='infrastructure')),
-                ('services', models.ManyToManyField(blank=True, related_name='equipment', to='catalogue.service', verbose_name='services')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="created"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, verbose_name="updated"),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("slug", models.SlugField(max_length=220, verbose_name="slug")),
+                (
+                    "description",
+                    models.TextField(blank=True, verbose_name="description"),
+                ),
+                (
+                    "technique",
+                    models.CharField(
+                        blank=True, max_length=300, verbose_name="technique"
+                    ),
+                ),
+                (
+                    "manufacturer",
+                    models.CharField(
+                        blank=True, max_length=120, verbose_name="manufacturer"
+                    ),
+                ),
+                (
+                    "model",
+                    models.CharField(blank=True, max_length=120, verbose_name="model"),
+                ),
+                (
+                    "year_commissioned",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="year commissioned"
+                    ),
+                ),
+                (
+                    "quantity",
+                    models.PositiveSmallIntegerField(
+                        default=1, verbose_name="quantity"
+                    ),
+                ),
+                (
+                    "training_required",
+                    models.BooleanField(default=True, verbose_name="training required"),
+                ),
+                (
+                    "access",
+                    models.CharField(
+                        choices=[
+                            ("staff", "Operated by staff"),
+                            ("trained_user", "Operated by users after training"),
+                        ],
+                        default="staff",
+                        max_length=16,
+                        verbose_name="access",
+                    ),
+                ),
+                (
+                    "uniquip_id",
+                    models.CharField(
+                        blank=True,
+                        help_text="The stable identifier used in UNIQUIP exports and imports.",
+                        max_length=100,
+                        verbose_name="UNIQUIP ID",
+                    ),
+                ),
+                (
+                    "organisational_unit",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="organisational unit"
+                    ),
+                ),
+                (
+                    "site_location",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="site location"
+                    ),
+                ),
+                (
+                    "building",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="building"
+                    ),
+                ),
+                (
+                    "service_level",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="service level"
+                    ),
+                ),
+                (
+                    "web_address",
+                    models.URLField(blank=True, verbose_name="web address"),
+                ),
+                (
+                    "open_licence",
+                    models.CharField(
+                        blank=True,
+                        help_text="E.g. CC BY 4.0.",
+                        max_length=100,
+                        verbose_name="open licence",
+                    ),
+                ),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="order")),
+                (
+                    "category",
+                    models.ForeignKey(
+                        limit_choices_to={"scheme": "equipment_category"},
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalogue.concept",
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "infrastructure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="equipment",
+                        to="catalogue.infrastructure",
+                        verbose_name="infrastructure",
+                    ),
+                ),
+                (
+                    "services",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="equipment",
+                        to="catalogue.service",
+                        verbose_name="services",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'equipment item',
-                'verbose_name_plural': 'equipment',
-                'ordering': ['infrastructure', 'order', 'name'],
+                "verbose_name": "equipment item",
+                "verbose_name_plural": "equipment",
+                "ordering": ["infrastructure", "order", "name"],
             },
         ),
         migrations.AddIndex(
-            model_name='concept',
-            index=models.Index(fields=['scheme', 'order'], name='concept_scheme_order_idx'),
+            model_name="concept",
+            index=models.Index(
+                fields=["scheme", "order"], name="concept_scheme_order_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='concept',
-            constraint=models.UniqueConstraint(fields=('scheme', 'code'), name='concept_code_unique_in_scheme'),
+            model_name="concept",
+            constraint=models.UniqueConstraint(
+                fields=("scheme", "code"), name="concept_code_unique_in_scheme"
+            ),
         ),
         migrations.AddIndex(
-            model_name='region',
-            index=models.Index(fields=['level'], name='region_level_idx'),
+            model_name="region",
+            index=models.Index(fields=["level"], name="region_level_idx"),
         ),
         migrations.AddIndex(
-            model_name='region',
-            index=models.Index(fields=['country_code'], name='region_country_idx'),
+            model_name="region",
+            index=models.Index(fields=["country_code"], name="region_country_idx"),
         ),
         migrations.AddIndex(
-            model_name='region',
-            index=models.Index(condition=models.Q(('is_partner', True)), fields=['is_partner'], name='region_partner_idx'),
+            model_name="region",
+            index=models.Index(
+                condition=models.Q(("is_partner", True)),
+                fields=["is_partner"],
+                name="region_partner_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='region',
-            index=models.Index(fields=['code'], name='region_code_prefix_idx', opclasses=['varchar_pattern_ops']),
+            model_name="region",
+            index=models.Index(
+                fields=["code"],
+                name="region_code_prefix_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
         ),
         migrations.AddConstraint(
-            model_name='region',
-            constraint=models.CheckConstraint(condition=models.Q(('level__gte', 0), ('level__lte', 3)), name='region_level_0_to_3'),
+            model_name="region",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("level__gte", 0), ("level__lte", 3)),
+                name="region_level_0_to_3",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='region',
-            constraint=models.CheckConstraint(condition=models.Q(('level', django.db.models.expressions.CombinedExpression(django.db.models.functions.text.Length('code'), '-', models.Value(2)))), name='region_code_length_matches_level'),
+            model_name="region",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "level",
+                        django.db.models.expressions.CombinedExpression(
+                            django.db.models.functions.text.Length("code"),
+                            "-",
+                            models.Value(2),
+                        ),
+                    )
+                ),
+                name="region_code_length_matches_level",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='region',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('level', 0), ('parent__isnull', True)), models.Q(('level__gt', 0), ('parent__isnull', False)), _connector='OR'), name='region_parent_iff_below_country'),
+            model_name="region",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("level", 0), ("parent__isnull", True)),
+                    models.Q(("level__gt", 0), ("parent__isnull", False)),
+                    _connector="OR",
+                ),
+                name="region_parent_iff_below_country",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ris3priority',
-            constraint=models.UniqueConstraint(fields=('region', 'name'), name='ris3_priority_name_unique_in_region'),
+            model_name="ris3priority",
+            constraint=models.UniqueConstraint(
+                fields=("region", "name"), name="ris3_priority_name_unique_in_region"
+            ),
         ),
         migrations.AddIndex(
-            model_name='infrastructure',
-            index=models.Index(fields=['status'], name='rii_status_idx'),
+            model_name="infrastructure",
+            index=models.Index(fields=["status"], name="rii_status_idx"),
         ),
         migrations.AddIndex(
-            model_name='infrastructure',
-            index=models.Index(fields=['updated_at'], name='rii_updated_idx'),
+            model_name="infrastructure",
+            index=models.Index(fields=["updated_at"], name="rii_updated_idx"),
         ),
         migrations.AddIndex(
-            model_name='infrastructure',
-            index=models.Index(fields=['verified_at'], name='rii_verified_idx'),
+            model_name="infrastructure",
+            index=models.Index(fields=["verified_at"], name="rii_verified_idx"),
         ),
         migrations.AddIndex(
-            model_name='infrastructure',
-            index=models.Index(fields=['city'], name='rii_city_idx'),
+            model_name="infrastructure",
+            index=models.Index(fields=["city"], name="rii_city_idx"),
         ),
         migrations.AddIndex(
-            model_name='infrastructure',
-            index=models.Index(fields=['name'], name='rii_name_idx'),
+            model_name="infrastructure",
+            index=models.Index(fields=["name"], name="rii_name_idx"),
         ),
         migrations.AddIndex(
-            model_name='infrastructure',
-            index=models.Index(fields=['region'], name='rii_region_prefix_idx', opclasses=['varchar_pattern_ops']),
+            model_name="infrastructure",
+            index=models.Index(
+                fields=["region"],
+                name="rii_region_prefix_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
         ),
         migrations.AddConstraint(
-            model_name='infrastructure',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'pending', 'changes_requested', 'published', 'archived'])), name='infrastructure_status_valid'),
+            model_name="infrastructure",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        [
+                            "draft",
+                            "pending",
+                            "changes_requested",
+                            "published",
+                            "archived",
+                        ],
+                    )
+                ),
+                name="infrastructure_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='infrastructure',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'published'), _negated=True), ('published_at__isnull', False), _connector='OR'), name='infrastructure_published_has_date', violation_error_message='A published listing needs a publication date.'),
+            model_name="infrastructure",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "published"), _negated=True),
+                    ("published_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="infrastructure_published_has_date",
+                violation_error_message="A published listing needs a publication date.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='infrastructure',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('latitude__isnull', True), ('longitude__isnull', True)), models.Q(('latitude__gte', -90), ('latitude__lte', 90), ('longitude__gte', -180), ('longitude__lte', 180)), _connector='OR'), name='infrastructure_coordinates_valid', violation_error_message='Give both latitude (-90 to 90) and longitude (-180 to 180), or neither.'),
+            model_name="infrastructure",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("latitude__isnull", True), ("longitude__isnull", True)),
+                    models.Q(
+                        ("latitude__gte", -90),
+                        ("latitude__isnull", False),
+                        ("latitude__lte", 90),
+                        ("longitude__gte", -180),
+                        ("longitude__isnull", False),
+                        ("longitude__lte", 180),
+                    ),
+                    _connector="OR",
+                ),
+                name="infrastructure_coordinates_valid",
+                violation_error_message="Give both latitude (-90 to 90) and longitude (-180 to 180), or neither.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='infrastructure',
-            constraint=models.CheckConstraint(condition=models.Q(('name', ''), _negated=True), name='infrastructure_name_not_empty'),
+            model_name="infrastructure",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("name", ""), _negated=True),
+                name="infrastructure_name_not_empty",
+            ),
         ),
         migrations.AddIndex(
-            model_name='service',
-            index=models.Index(fields=['price_band'], name='service_price_band_idx'),
+            model_name="service",
+            index=models.Index(fields=["price_band"], name="service_price_band_idx"),
         ),
         migrations.AddIndex(
-            model_name='service',
-            index=models.Index(fields=['trl_from', 'trl_to'], name='service_trl_idx'),
+            model_name="service",
+            index=models.Index(fields=["trl_from", "trl_to"], name="service_trl_idx"),
         ),
         migrations.AddIndex(
-            model_name='service',
-            index=models.Index(condition=models.Q(('sme_rate_available', True)), fields=['sme_rate_available'], name='service_sme_rate_idx'),
+            model_name="service",
+            index=models.Index(
+                condition=models.Q(("sme_rate_available", True)),
+                fields=["sme_rate_available"],
+                name="service_sme_rate_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='service',
-            constraint=models.UniqueConstraint(fields=('infrastructure', 'slug'), name='service_slug_unique_in_rii'),
+            model_name="service",
+            constraint=models.UniqueConstraint(
+                fields=("infrastructure", "slug"), name="service_slug_unique_in_rii"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='service',
-            constraint=models.CheckConstraint(condition=models.Q(('trl_from__gte', 1), ('trl_from__lte', models.F('trl_to')), ('trl_to__lte', 9)), name='service_trl_range_valid', violation_error_message='The TRL range must lie between 1 and 9, and start at or below its end.'),
+            model_name="service",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("trl_from__gte", 1),
+                    ("trl_from__lte", models.F("trl_to")),
+                    ("trl_to__lte", 9),
+                ),
+                name="service_trl_range_valid",
+                violation_error_message="The TRL range must lie between 1 and 9, and start at or below its end.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='service',
-            constraint=models.CheckConstraint(condition=models.Q(('price_band__in', ['on_request', 'under_1k', '1k_5k', '5k_20k', 'over_20k'])), name='service_price_band_valid'),
+            model_name="service",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "price_band__in",
+                        ["on_request", "under_1k", "1k_5k", "5k_20k", "over_20k"],
+                    )
+                ),
+                name="service_price_band_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='service',
-            constraint=models.CheckConstraint(condition=models.Q(('ip_default__in', ['client_owns', 'shared', 'provider_owns', 'negotiable'])), name='service_ip_default_valid'),
+            model_name="service",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "ip_default__in",
+                        ["client_owns", "shared", "provider_owns", "negotiable"],
+                    )
+                ),
+                name="service_ip_default_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='equipment',
-            constraint=models.UniqueConstraint(fields=('infrastructure', 'slug'), name='equipment_slug_unique_in_rii'),
+            model_name="equipment",
+            constraint=models.UniqueConstraint(
+                fields=("infrastructure", "slug"), name="equipment_slug_unique_in_rii"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='equipment',
-            constraint=models.UniqueConstraint(condition=models.Q(('uniquip_id', ''), _negated=True), fields=('uniquip_id',), name='equipment_uniquip_id_unique'),
+            model_name="equipment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("uniquip_id", ""), _negated=True),
+                fields=("uniquip_id",),
+                name="equipment_uniquip_id_unique",
+                violation_error_message="An equipment item with this UNIQUIP ID already exists.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='equipment',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gte', 1)), name='equipment_quantity_positive'),
+            model_name="equipment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gte", 1)),
+                name="equipment_quantity_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='equipment',
-            constraint=models.CheckConstraint(condition=models.Q(('year_commissioned__isnull', True), models.Q(('year_commissioned__gte', 1900), ('year_commissioned__lte', 2100)), _connector='OR'), name='equipment_year_plausible', violation_error_message='The year must lie between 1900 and 2100.'),
+            model_name="equipment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("year_commissioned__isnull", True),
+                    models.Q(
+                        ("year_commissioned__gte", 1900),
+                        ("year_commissioned__lte", 2100),
+                    ),
+                    _connector="OR",
+                ),
+                name="equipment_year_plausible",
+                violation_error_message="The year must lie between 1900 and 2100.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='equipment',
-            constraint=models.CheckConstraint(condition=models.Q(('access__in', ['staff', 'trained_user'])), name='equipment_access_valid'),
+            model_name="equipment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("access__in", ["staff", "trained_user"])),
+                name="equipment_access_valid",
+            ),
         ),
     ]

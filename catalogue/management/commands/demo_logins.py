@@ -20,7 +20,9 @@ class Command(BaseCommand):
         memberships = InfrastructureMembership.objects.select_related(
             "user", "infrastructure"
         ).order_by("infrastructure__name")
-        out(f"  RII staff      {memberships.count()} users, one per infrastructure, e.g.")
+        out(
+            f"  RII staff      {memberships.count()} users, one per infrastructure, e.g."
+        )
         for membership in memberships[:3]:
             out(f"                 {membership.user.email}")
         out("")

@@ -1,0 +1,27 @@
+import json
+
+from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+_JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.simple_tag
+def json_ld(data: dict) -> str:
+    """A schema.org JSON-LD block, escaped so no text can close the script element."""
+    payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return format_html(
+        '<script type="application/ld+json">{}</script>',
+        mark_safe(payload.translate(_JSON_ESCAPES)),  # noqa: S308 - escaped above
+    )
+
+
+@register.filter
+def trl_range(service) -> str:
+    if service.trl_from == service.trl_to:
+        return f"TRL {service.trl_from}"
+    return f"TRL {service.trl_from}–{service.trl_to}"

@@ -1,0 +1,141 @@
+"""Plain factories for tests: keyword-only, typed, creating missing relations."""
+
+import itertools
+
+from django.utils import timezone
+
+from accounts.models import (
+    InfrastructureMembership,
+    Organisation,
+    RegionAdministration,
+    User,
+)
+from catalogue.models import (
+    Concept,
+    Equipment,
+    Infrastructure,
+    Region,
+    RIS3Priority,
+    Service,
+)
+
+_sequence = itertools.count(1)
+
+
+def concept(scheme: str, code: str) -> Concept:
+    return Concept.objects.get(scheme=scheme, code=code)
+
+
+def make_user(*, email: str | None = None, password: str = "pw", **fields) -> User:
+    email = email or f"user{next(_sequence)}@example.org"
+    return User.objects.create_user(email=email, password=password, **fields)
+
+
+def make_organisation(
+    *,
+    name: str | None = None,
+    kind: str = "university",
+    country: str = "IT",
+    region: str | None = None,
+    **fields,
+) -> Organisation:
+    n = next(_sequence)
+    return Organisation.objects.create(
+        name=name or f"Organisation {n}",
+        slug=f"organisation-{n}",
+        kind=kind,
+        country_id=country,
+        region_id=region,
+        **fields,
+    )
+
+
+def make_infrastructure(
+    *,
+    name: str | None = None,
+    region: str = "ITH55",
+    host: Organisation | None = None,
+    status: str = "published",
+    kets: list[str] = (),
+    **fields,
+) -> Infrastructure:
+    n = next(_sequence)
+    name = name or f"Infrastructure {n}"
+    fields.setdefault("summary", f"What {name} offers.")
+    fields.setdefault("city", "Bologna")
+    fields.setdefault("contact_email", f"rii{n}@example.org")
+    if status == "published":
+        fields.setdefault("published_at", timezone.now())
+    infrastructure = Infrastructure.objects.create(
+        name=name,
+        slug=fields.pop("slug", f"infrastructure-{n}"),
+        region_id=region,
+        host=host or make_organisation(country=region[:2]),
+        status=status,
+        **fields,
+    )
+    infrastructure.kets.set([concept("ket", code) for code in kets])
+    return infrastructure
+
+
+def make_service(
+    *,
+    infrastructure: Infrastructure | None = None,
+    name: str | None = None,
+    service_type: str = "testing",
+    access_mode: str = "staff_operated",
+    trl_from: int = 3,
+    trl_to: int = 6,
+    **fields,
+) -> Service:
+    n = next(_sequence)
+    return Service.objects.create(
+        infrastructure=infrastructure or make_infrastructure(),
+        name=name or f"Service {n}",
+        slug=fields.pop("slug", f"service-{n}"),
+        service_type=concept("service_type", service_type),
+        access_mode=concept("access_mode", access_mode),
+        trl_from=trl_from,
+        trl_to=trl_to,
+        **fields,
+    )
+
+
+def make_equipment(
+    *,
+    infrastructure: Infrastructure | None = None,
+    name: str | None = None,
+    category: str = "electron_microscopy",
+    **fields,
+) -> Equipment:
+    n = next(_sequence)
+    return Equipment.objects.create(
+        infrastructure=infrastructure or make_infrastructure(),
+        name=name or f"Equipment {n}",
+        slug=fields.pop("slug", f"equipment-{n}"),
+        category=concept("equipment_category", category),
+        **fields,
+    )
+
+
+def make_ris3_priority(
+    *, region: str = "ITH5", name: str | None = None
+) -> RIS3Priority:
+    return RIS3Priority.objects.create(
+        region=Region.objects.get(code=region),
+        name=name or f"Priority {next(_sequence)}",
+    )
+
+
+def make_staff(*, infrastructure: Infrastructure, role: str = "manager") -> User:
+    user = make_user()
+    InfrastructureMembership.objects.create(
+        user=user, infrastructure=infrastructure, role=role
+    )
+    return user
+
+
+def make_partner_admin(*, region: str = "ITH5") -> User:
+    user = make_user(is_staff=True)
+    RegionAdministration.objects.create(user=user, region_id=region)
+    return user

@@ -1,0 +1,86 @@
+"""Checks on the project as a whole: migrations and the deployment checklist."""
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def production_env() -> dict[str, str]:
+    return {
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": uuid.uuid4().hex * 2,
+        "DJANGO_ALLOWED_HOSTS": "rii-portal.example.eu",
+    }
+
+
+def test_deployment_checklist_passes_with_production_settings():
+    result = manage(
+        "check", "--deploy", "--fail-level", "WARNING", env=production_env()
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_settings_fail_loudly_without_a_secret_key():
+    env = production_env()
+    env["DJANGO_SECRET_KEY"] = ""
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=BASE_DIR,
+        env={
+            **{k: v for k, v in os.environ.items() if k != "DJANGO_SECRET_KEY"},
+            **{k: v for k, v in env.items() if v},
+            "DJANGO_SETTINGS_MODULE": "portal.settings",
+            "DJANGO_ENV_FILE": "/nonexistent",
+        },
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "Set the environment variable DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_no_model_change_lacks_a_migration():
+    result = manage("makemigrations", "--check", "--dry-run", env={})
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.django_db
+def test_migrations_run_from_zero_and_back_on_a_fresh_database():
+    name = f"rii_migrations_{uuid.uuid4().hex[:8]}"
+    params = connection.settings_dict
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    try:
+        host = params["HOST"]
+        url = f"postgresql://{params['USER']}:{params['PASSWORD']}@/{name}?host={host}"
+        if not host.startswith("/"):
+            url = (
+                f"postgresql://{params['USER']}:{params['PASSWORD']}"
+                f"@{host}:{params['PORT']}/{name}"
+            )
+        env = {"DATABASE_URL": url}
+        for args in (["migrate"], ["migrate", "catalogue", "zero"], ["migrate"]):
+            result = manage(*args, "--noinput", env=env)
+            assert result.returncode == 0, result.stdout + result.stderr
+    finally:
+        connection.close()
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
