@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 DB_STOP := $(if $(DATABASE_URL),true,$(PY) -m portal.embedded_db stop)
 
-.PHONY: run test lint format bench lock vendor setup db-start db-stop worker clean
+.PHONY: run test lint format bench lock vendor map setup db-start db-stop clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -67,6 +67,11 @@ vendor:
 	cp node_modules/bootstrap/LICENSE static/vendor/bootstrap/LICENSE
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
 	cp node_modules/htmx.org/LICENSE static/vendor/htmx/LICENSE
+
+# Redraw static/img/europe.svg (and its licence) from Natural Earth data in world-atlas.
+map: setup
+	npm ci --no-audit --no-fund
+	$(PY) scripts/build_europe_map.py
 
 clean:
 	rm -rf $(VENV) node_modules

@@ -9,11 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-load_dotenv(os.environ.get("DJANGO_ENV_FILE", BASE_DIR / ".env"))
+load_dotenv(os.environ.get("DJANGO_ENV_FILE") or BASE_DIR / ".env")
 
 
 def env(name: str, default: str | None = None) -> str:
-    value = os.environ.get(name, default)
+    """A variable's value; an empty one counts as unset."""
+    value = os.environ.get(name) or default
     if value is None:
         raise ImproperlyConfigured(
             f"Set the environment variable {name} (see .env.example)."
