@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from . import search, vocabulary
 from .models import (
     Concept,
     Equipment,
@@ -12,8 +14,38 @@ from .models import (
 )
 
 
+class RefreshesSearch:
+    """Keeps search records current after an admin saves or deletes objects."""
+
+    def infrastructure_ids(self, obj) -> list[int] | None:
+        """The infrastructures whose record depends on ``obj``; None means all."""
+        return None
+
+    def _refresh(self, ids: list[int] | None) -> None:
+        transaction.on_commit(lambda: search.refresh(ids))
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        self._refresh(self.infrastructure_ids(form.instance))
+
+    def delete_model(self, request, obj) -> None:
+        ids = self.infrastructure_ids(obj)
+        super().delete_model(request, obj)
+        self._refresh(ids)
+
+    def delete_queryset(self, request, queryset) -> None:
+        super().delete_queryset(request, queryset)
+        self._refresh(None)
+
+
+class ReferenceDataAdmin(RefreshesSearch, admin.ModelAdmin):
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        transaction.on_commit(vocabulary.forget)
+
+
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(ReferenceDataAdmin):
     list_display = ["code", "name", "name_en", "level", "country_code", "is_partner"]
     list_filter = ["level", "is_partner", "country_code"]
     search_fields = ["code", "name", "name_en"]
@@ -22,7 +54,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Concept)
-class ConceptAdmin(admin.ModelAdmin):
+class ConceptAdmin(ReferenceDataAdmin):
     list_display = ["label", "code", "scheme", "collection", "parent", "order"]
     list_filter = ["scheme", "collection"]
     search_fields = ["label", "code", "alt_labels"]
@@ -31,7 +63,7 @@ class ConceptAdmin(admin.ModelAdmin):
 
 
 @admin.register(RIS3Priority)
-class RIS3PriorityAdmin(admin.ModelAdmin):
+class RIS3PriorityAdmin(RefreshesSearch, admin.ModelAdmin):
     list_display = ["name", "region", "order"]
     list_filter = [("region", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "description", "region__code", "region__name"]
@@ -63,7 +95,10 @@ class EquipmentInline(admin.TabularInline):
 
 
 @admin.register(Infrastructure)
-class InfrastructureAdmin(admin.ModelAdmin):
+class InfrastructureAdmin(RefreshesSearch, admin.ModelAdmin):
+    def infrastructure_ids(self, obj) -> list[int] | None:
+        return [obj.pk]
+
     list_display = ["name", "acronym", "host", "region", "city", "status", "updated_at"]
     list_filter = [
         "status",
@@ -127,7 +162,10 @@ class InfrastructureAdmin(admin.ModelAdmin):
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(RefreshesSearch, admin.ModelAdmin):
+    def infrastructure_ids(self, obj) -> list[int] | None:
+        return [obj.infrastructure_id]
+
     list_display = [
         "name",
         "infrastructure",
@@ -158,7 +196,10 @@ class ServiceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Equipment)
-class EquipmentAdmin(admin.ModelAdmin):
+class EquipmentAdmin(RefreshesSearch, admin.ModelAdmin):
+    def infrastructure_ids(self, obj) -> list[int] | None:
+        return [obj.infrastructure_id]
+
     list_display = [
         "name",
         "infrastructure",

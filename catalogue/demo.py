@@ -21,6 +21,7 @@ from accounts.models import (
     User,
 )
 
+from . import search
 from .models import (
     Concept,
     Equipment,
@@ -100,6 +101,7 @@ def load_demo_catalogue(directory: Path = DEMO_DIR) -> DemoSummary:
         with open(path, encoding="utf-8") as f:
             data = json.load(f)
         _load_region(data, concepts, summary, region_index=index)
+    search.refresh()
     return summary
 
 

@@ -1,4 +1,6 @@
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -482,6 +484,11 @@ class Service(TimestampedModel):
         verbose_name=_("target users"),
     )
     order = models.PositiveIntegerField(_("order"), default=0)
+    document = models.GeneratedField(
+        expression=SearchVector("name", "description", config="rii"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     class Meta:
         verbose_name = _("service")
@@ -586,6 +593,13 @@ class Equipment(TimestampedModel):
         _("open licence"), max_length=100, blank=True, help_text=_("E.g. CC BY 4.0.")
     )
     order = models.PositiveIntegerField(_("order"), default=0)
+    document = models.GeneratedField(
+        expression=SearchVector(
+            "name", "technique", "manufacturer", "model", "description", config="rii"
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     class Meta:
         verbose_name = _("equipment item")
@@ -662,3 +676,94 @@ class GoodPractice(TimestampedModel):
 
     def get_absolute_url(self) -> str:
         return self.region.get_absolute_url() + f"#practice-{self.slug}"
+
+
+def _codes(verbose_name: str) -> ArrayField:
+    return ArrayField(
+        models.CharField(max_length=160), default=list, verbose_name=verbose_name
+    )
+
+
+class SearchRecord(models.Model):
+    """What search reads about one infrastructure, kept current by ``search.refresh``.
+
+    The text document and every facet are stored per infrastructure so that a search
+    page filters and counts over one row per listing, with GIN indexes.
+    """
+
+    infrastructure = models.OneToOneField(
+        Infrastructure,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="search",
+    )
+    is_published = models.BooleanField(default=False)
+    document = SearchVectorField()
+    country = models.CharField(max_length=2)
+    regions = _codes("NUTS codes, the region and those above it")
+    is_partner = models.BooleanField(default=False)
+    kets = _codes("KETs, with the 2018 successors of 2012 ones")
+    scientific_domains = _codes("scientific domains, with their parents")
+    nabs = _codes("NABS chapters of its RIS3 priorities")
+    nace = _codes("NACE sections of its RIS3 priorities")
+    types = _codes("infrastructure types")
+    service_types = _codes("service types")
+    equipment_categories = _codes("equipment categories")
+    access_modes = _codes("access modes")
+    price_bands = _codes("price bands")
+    languages = _codes("languages")
+    trl_levels = ArrayField(models.PositiveSmallIntegerField(), default=list)
+    has_sme_rate = models.BooleanField(default=False)
+    shortest_lead_time_days = models.PositiveSmallIntegerField(null=True)
+
+    class Meta:
+        verbose_name = _("search record")
+        verbose_name_plural = _("search records")
+        indexes = [
+            GinIndex(fields=["document"], name="search_document_gin"),
+            models.Index(
+                fields=["is_published"],
+                condition=Q(is_published=True),
+                name="search_published_idx",
+            ),
+            models.Index(fields=["country"], name="search_country_idx"),
+            *(
+                GinIndex(fields=[name], name=f"search_{name[:16]}_gin")
+                for name in (
+                    "regions",
+                    "kets",
+                    "scientific_domains",
+                    "nabs",
+                    "nace",
+                    "types",
+                    "service_types",
+                    "equipment_categories",
+                    "access_modes",
+                    "price_bands",
+                    "languages",
+                    "trl_levels",
+                )
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Search record of {self.infrastructure_id}"
+
+
+class SearchTerm(models.Model):
+    """A word of the catalogue, for "did you mean" suggestions by trigram similarity."""
+
+    word = models.CharField(max_length=100, primary_key=True)
+    frequency = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("search term")
+        verbose_name_plural = _("search terms")
+        indexes = [
+            GinIndex(
+                fields=["word"], name="search_term_trgm", opclasses=["gin_trgm_ops"]
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.word

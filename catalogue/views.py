@@ -1,18 +1,24 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
 
+from .filters import SORTS
 from .models import Concept, Infrastructure, Region, RIS3Priority
+from .schema_org import infrastructure_json_ld
+from .search import search_catalogue
 
 
 @require_GET
+@vary_on_headers("HX-Request")
 def infrastructure_list(request: HttpRequest) -> HttpResponse:
-    infrastructures = Infrastructure.objects.published().with_card_relations()[:50]
-    return render(
-        request,
-        "catalogue/infrastructure_list.html",
-        {"infrastructures": infrastructures},
-    )
+    results = search_catalogue(request.GET)
+    template = "catalogue/infrastructure_list.html"
+    if request.headers.get("HX-Request") and not request.headers.get(
+        "HX-History-Restore-Request"
+    ):
+        template += "#search-body"
+    return render(request, template, {"search": results, "sorts": SORTS})
 
 
 @require_GET
@@ -24,7 +30,11 @@ def infrastructure_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "catalogue/infrastructure_detail.html",
-        {"infrastructure": infrastructure, "ris3_priorities": priorities},
+        {
+            "infrastructure": infrastructure,
+            "ris3_priorities": priorities,
+            "json_ld_data": infrastructure_json_ld(request, infrastructure),
+        },
     )
 
 

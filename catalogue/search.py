@@ -1,0 +1,622 @@
+"""Search over the catalogue: the maintained search records and the queries on them.
+
+Every published infrastructure has one ``SearchRecord`` row holding its weighted text
+document (names above tags above descriptions) and, per facet, the codes it carries.
+``refresh()`` rebuilds those rows from the catalogue in one statement; the search page
+then filters, ranks and counts over those rows only.
+"""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.paginator import InvalidPage, Page, Paginator
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+
+from .filters import FACETS, SORTS, InfrastructureFilter
+from .models import Infrastructure
+from .vocabulary import vocabulary
+
+MAX_QUERY_LENGTH = 200
+MAX_QUERY_WORDS = 12
+_WORD = re.compile(r"[^\W_]+")
+
+# The tag concepts of each infrastructure, including those of its services and
+# equipment, the 2018 successors of 2012 KETs, the parents of scientific subdomains
+# and the NABS/NACE codes of its RIS3 priorities.
+_TAGS = """
+SELECT x.infrastructure_id AS id, c.scheme, c.code,
+       c.label || ' ' || array_to_string(c.alt_labels, ' ') AS words
+FROM (
+    SELECT infrastructure_id, concept_id FROM catalogue_infrastructure_kets
+    UNION ALL SELECT infrastructure_id, concept_id FROM catalogue_infrastructure_types
+    UNION ALL SELECT infrastructure_id, concept_id
+        FROM catalogue_infrastructure_scientific_domains
+    UNION ALL SELECT infrastructure_id, concept_id FROM catalogue_infrastructure_languages
+    UNION ALL SELECT id, structure_id FROM catalogue_infrastructure
+        WHERE structure_id IS NOT NULL
+    UNION ALL SELECT infrastructure_id, service_type_id FROM catalogue_service
+    UNION ALL SELECT infrastructure_id, access_mode_id FROM catalogue_service
+    UNION ALL SELECT infrastructure_id, category_id FROM catalogue_equipment
+    UNION ALL SELECT s.infrastructure_id, t.concept_id FROM catalogue_service_kets t
+        JOIN catalogue_service s ON s.id = t.service_id
+    UNION ALL SELECT s.infrastructure_id, t.concept_id FROM catalogue_service_languages t
+        JOIN catalogue_service s ON s.id = t.service_id
+    UNION ALL SELECT k.infrastructure_id, m.to_concept_id
+        FROM catalogue_infrastructure_kets k
+        JOIN catalogue_concept_maps_to m ON m.from_concept_id = k.concept_id
+    UNION ALL SELECT s.infrastructure_id, m.to_concept_id FROM catalogue_service_kets k
+        JOIN catalogue_service s ON s.id = k.service_id
+        JOIN catalogue_concept_maps_to m ON m.from_concept_id = k.concept_id
+    UNION ALL SELECT d.infrastructure_id, c.parent_id
+        FROM catalogue_infrastructure_scientific_domains d
+        JOIN catalogue_concept c ON c.id = d.concept_id WHERE c.parent_id IS NOT NULL
+    UNION ALL SELECT p.infrastructure_id, n.concept_id
+        FROM catalogue_infrastructure_ris3_priorities p
+        JOIN catalogue_ris3priority_nabs_chapters n
+            ON n.ris3priority_id = p.ris3priority_id
+    UNION ALL SELECT p.infrastructure_id, n.concept_id
+        FROM catalogue_infrastructure_ris3_priorities p
+        JOIN catalogue_ris3priority_nace_sections n
+            ON n.ris3priority_id = p.ris3priority_id
+) x
+JOIN catalogue_concept c ON c.id = x.concept_id
+"""
+
+_DOCUMENTS = f"""
+WITH target AS (
+    SELECT id FROM catalogue_infrastructure WHERE %(all)s OR id = ANY(%(ids)s)
+),
+tags AS (
+    SELECT id,
+        string_agg(DISTINCT words, ' ') AS words,
+        array_agg(DISTINCT code) FILTER (WHERE scheme = 'ket') AS kets,
+        array_agg(DISTINCT code) FILTER (WHERE scheme = 'scientific_domain')
+            AS scientific_domains,
+        array_agg(DISTINCT code) FILTER (WHERE scheme = 'nabs') AS nabs,
+        array_agg(DISTINCT code) FILTER (WHERE scheme = 'nace') AS nace,
+        array_agg(DISTINCT code) FILTER (WHERE scheme = 'rii_type') AS types,
+        array_agg(DISTINCT code) FILTER (WHERE scheme = 'service_type')
+            AS service_types,
+        array_agg(DISTINCT code) FILTER (WHERE scheme = 'equipment_category')
+            AS equipment_categories,
+        array_agg(DISTINCT code) FILTER (WHERE scheme = 'access_mode') AS access_modes,
+        array_agg(DISTINCT code) FILTER (WHERE scheme = 'language') AS languages
+    FROM ({_TAGS}) tag
+    WHERE id IN (SELECT id FROM target)
+    GROUP BY id
+),
+services AS (
+    SELECT infrastructure_id AS id,
+        string_agg(name, ' ') AS names,
+        string_agg(description, ' ') AS descriptions,
+        array_agg(DISTINCT price_band) AS price_bands,
+        bool_or(sme_rate_available) AS has_sme_rate,
+        min(lead_time_days) AS shortest_lead_time_days,
+        (SELECT array_agg(DISTINCT level ORDER BY level)
+         FROM catalogue_service s2, generate_series(s2.trl_from::int, s2.trl_to::int) level
+         WHERE s2.infrastructure_id = s.infrastructure_id) AS trl_levels
+    FROM catalogue_service s
+    WHERE infrastructure_id IN (SELECT id FROM target)
+    GROUP BY infrastructure_id
+),
+equipment AS (
+    SELECT infrastructure_id AS id,
+        string_agg(name, ' ') AS names,
+        string_agg(concat_ws(' ', technique, manufacturer, model), ' ') AS details,
+        string_agg(description, ' ') AS descriptions
+    FROM catalogue_equipment
+    WHERE infrastructure_id IN (SELECT id FROM target)
+    GROUP BY infrastructure_id
+),
+documents AS (
+    SELECT i.id,
+        i.status = 'published' AS is_published,
+        concat_ws(' ', i.name, i.acronym, s.names, e.names) AS text_a,
+        concat_ws(' ', t.words, e.details, h.name, i.city, regions.names) AS text_b,
+        concat_ws(' ', i.summary, s.descriptions) AS text_c,
+        concat_ws(' ', i.description, i.sme_offer, e.descriptions) AS text_d,
+        region.country_code AS country,
+        regions.codes AS regions,
+        regions.is_partner,
+        t.kets, t.scientific_domains, t.nabs, t.nace, t.types, t.service_types,
+        t.equipment_categories, t.access_modes, s.price_bands, t.languages,
+        s.trl_levels, s.has_sme_rate, s.shortest_lead_time_days
+    FROM catalogue_infrastructure i
+    JOIN accounts_organisation h ON h.id = i.host_id
+    JOIN catalogue_region region ON region.code = i.region_id
+    CROSS JOIN LATERAL (
+        SELECT array_agg(r.code ORDER BY r.level) AS codes,
+               string_agg(concat_ws(' ', r.name, r.name_en), ' ') AS names,
+               bool_or(r.is_partner) AS is_partner
+        FROM catalogue_region r
+        WHERE r.code IN (
+            SELECT left(i.region_id, n) FROM generate_series(2, length(i.region_id)) n
+        )
+    ) regions
+    LEFT JOIN tags t ON t.id = i.id
+    LEFT JOIN services s ON s.id = i.id
+    LEFT JOIN equipment e ON e.id = i.id
+    WHERE i.id IN (SELECT id FROM target)
+)
+"""
+
+_ARRAYS = [
+    "regions",
+    "kets",
+    "scientific_domains",
+    "nabs",
+    "nace",
+    "types",
+    "service_types",
+    "equipment_categories",
+    "access_modes",
+    "price_bands",
+    "languages",
+    "trl_levels",
+]
+
+_UPSERT_RECORDS = (
+    _DOCUMENTS
+    + f"""
+INSERT INTO catalogue_searchrecord (
+    infrastructure_id, is_published, document, country, is_partner, has_sme_rate,
+    shortest_lead_time_days, {", ".join(_ARRAYS)}
+)
+SELECT id, is_published,
+    setweight(to_tsvector('rii', text_a), 'A')
+    || setweight(to_tsvector('rii', text_b), 'B')
+    || setweight(to_tsvector('rii', text_c), 'C')
+    || setweight(to_tsvector('rii', text_d), 'D'),
+    country, coalesce(is_partner, false), coalesce(has_sme_rate, false),
+    shortest_lead_time_days, {", ".join(f"coalesce({name}, '{{}}')" for name in _ARRAYS)}
+FROM documents
+ON CONFLICT (infrastructure_id) DO UPDATE SET
+    is_published = EXCLUDED.is_published,
+    document = EXCLUDED.document,
+    country = EXCLUDED.country,
+    is_partner = EXCLUDED.is_partner,
+    has_sme_rate = EXCLUDED.has_sme_rate,
+    shortest_lead_time_days = EXCLUDED.shortest_lead_time_days,
+    {", ".join(f"{name} = EXCLUDED.{name}" for name in _ARRAYS)}
+"""
+)
+
+# Words of names and tags of published listings feed the "did you mean" suggestions.
+_UPSERT_TERMS = (
+    _DOCUMENTS
+    + """
+INSERT INTO catalogue_searchterm (word, frequency)
+SELECT word, count(DISTINCT id) FROM documents,
+    regexp_split_to_table(lower(unaccent(text_a || ' ' || text_b)), '[^[:alnum:]]+') word
+WHERE is_published AND length(word) BETWEEN 3 AND 100 AND word !~ '^[0-9]+$'
+GROUP BY word
+ON CONFLICT (word) DO UPDATE SET frequency = EXCLUDED.frequency
+"""
+)
+
+
+def refresh(infrastructure_ids: Iterable[int] | None = None) -> None:
+    """Rebuild the search records of the given infrastructures, or of all of them."""
+    ids = None if infrastructure_ids is None else list(infrastructure_ids)
+    params = {"all": ids is None, "ids": ids or []}
+    with transaction.atomic(), connection.cursor() as cursor:
+        if ids is None:
+            cursor.execute("TRUNCATE catalogue_searchterm")
+        cursor.execute(_UPSERT_RECORDS, params)
+        cursor.execute(_UPSERT_TERMS, params)
+
+
+@dataclass(frozen=True)
+class TextQuery:
+    """A visitor's words turned into a PostgreSQL tsquery (last word as a prefix)."""
+
+    words: tuple[str, ...]
+    truncated: bool = False
+
+    @classmethod
+    def parse(cls, text: str) -> "TextQuery":
+        truncated = len(text) > MAX_QUERY_LENGTH
+        words = _WORD.findall(text[:MAX_QUERY_LENGTH])
+        truncated = truncated or len(words) > MAX_QUERY_WORDS
+        return cls(words=tuple(words[:MAX_QUERY_WORDS]), truncated=truncated)
+
+    def __bool__(self) -> bool:
+        return bool(self.words)
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.words)
+
+    @property
+    def tsquery(self) -> str:
+        *head, last = self.words
+        return " & ".join([*head, f"{last}:*"])
+
+
+def suggest(query: TextQuery) -> TextQuery | None:
+    """The query with each unknown word replaced by the most similar catalogue word."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT coalesce(best.word, w.word)
+            FROM unnest(%s::text[]) WITH ORDINALITY AS w(word, n)
+            LEFT JOIN LATERAL (
+                SELECT t.word FROM catalogue_searchterm t
+                WHERE t.word %% lower(unaccent(w.word))
+                ORDER BY similarity(t.word, lower(unaccent(w.word))) DESC,
+                    t.frequency DESC
+                LIMIT 1
+            ) best ON true
+            ORDER BY w.n
+            """,
+            [list(query.words)],
+        )
+        words = tuple(row[0] for row in cursor.fetchall())
+    if [w.lower() for w in words] == [w.lower() for w in query.words]:
+        return None
+    return TextQuery(words=words)
+
+
+# --- The search page -----------------------------------------------------------
+
+PAGE_SIZE = 20
+_MARK_START, _MARK_STOP = "\u2063[[", "]]\u2063"
+
+
+@dataclass
+class FacetOption:
+    code: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class FacetGroup:
+    param: str
+    label: str
+    options: list[FacetOption]
+
+    @property
+    def has_selection(self) -> bool:
+        return any(option.selected for option in self.options)
+
+
+@dataclass
+class Chip:
+    label: str
+    remove_url: str
+
+
+@dataclass
+class Match:
+    kind: str  # "service" or "equipment"
+    name_html: str
+    anchor: str
+
+
+@dataclass
+class SearchResults:
+    query: TextQuery
+    effective_query: TextQuery
+    sort: str
+    total: int
+    page: Page
+    infrastructures: list
+    facets: list[FacetGroup]
+    chips: list[Chip]
+    notices: list[str]
+    suggestion: TextQuery | None
+    matches: dict
+
+
+def facet_counts(active: dict[str, list], query: TextQuery) -> tuple[int, dict]:
+    """The total and, per facet, the count of each value, in one statement.
+
+    Each facet is counted with every other active filter applied but not its own
+    (disjunctive faceting), so a visitor sees what choosing another value would give.
+    """
+
+    text_sql, text_params = "", []
+    if query:
+        text_sql, text_params = "AND document @@ to_tsquery('rii', %s)", [query.tsquery]
+    conditions = {name: FACETS[name].sql(values) for name, values in active.items()}
+
+    def where(excluding: str | None = None) -> tuple[str, list]:
+        parts, params = ["true"], []
+        for name, (sql, values) in conditions.items():
+            if name != excluding:
+                parts.append(sql)
+                params.extend(values)
+        return " AND ".join(parts), params
+
+    selects, params = [], []
+    sql, values = where()
+    selects.append(f"SELECT 'total', '', count(*) FROM base WHERE {sql}")
+    params.extend(values)
+    for name, facet in FACETS.items():
+        sql, values = where(excluding=name)
+        column = f"base.{facet.column}"
+        if facet.kind == "flag":
+            selects.append(
+                f"SELECT '{name}', 'true', count(*) FROM base WHERE {sql} AND {column}"
+            )
+        elif facet.kind == "scalar":
+            selects.append(
+                f"SELECT '{name}', {column}, count(*) FROM base WHERE {sql} "
+                f"GROUP BY {column}"
+            )
+        else:
+            selects.append(
+                f"SELECT '{name}', value::text, count(*) "
+                f"FROM base, unnest({column}) value WHERE {sql} GROUP BY value"
+            )
+        params.extend(values)
+    statement = (
+        "WITH base AS MATERIALIZED (SELECT * FROM catalogue_searchrecord "
+        f"WHERE is_published {text_sql}) " + " UNION ALL ".join(selects)
+    )
+    counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+    total = 0
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*text_params, *params])
+        for facet, value, count in cursor.fetchall():
+            if facet == "total":
+                total = count
+            else:
+                counts[facet][value] = count
+    return total, counts
+
+
+def matching_items(infrastructure_ids: list[int], query: TextQuery) -> dict:
+    """Up to three services or equipment items per infrastructure that match, best
+    first, with the matched words marked."""
+    if not query or not infrastructure_ids:
+        return {}
+    options = f"StartSel={_MARK_START}, StopSel={_MARK_STOP}, HighlightAll=true"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT kind, infrastructure_id, slug,
+                   ts_headline('rii', name, q, %(options)s) AS name
+            FROM (
+                SELECT 'service' AS kind, infrastructure_id, slug, name,
+                       ts_rank(document, q) AS rank, q
+                FROM catalogue_service, to_tsquery('rii', %(query)s) q
+                WHERE infrastructure_id = ANY(%(ids)s) AND document @@ q
+                UNION ALL
+                SELECT 'equipment', infrastructure_id, slug,
+                       concat_ws(' · ', name, nullif(technique, '')),
+                       ts_rank(document, q), q
+                FROM catalogue_equipment, to_tsquery('rii', %(query)s) q
+                WHERE infrastructure_id = ANY(%(ids)s) AND document @@ q
+            ) found
+            ORDER BY rank DESC, name
+            """,
+            {"options": options, "query": query.tsquery, "ids": infrastructure_ids},
+        )
+        rows = cursor.fetchall()
+    matches: dict[int, list[Match]] = {}
+    for kind, infrastructure_id, slug, name in rows:
+        found = matches.setdefault(infrastructure_id, [])
+        if len(found) < 3:
+            found.append(
+                Match(kind=kind, name_html=_marked(name), anchor=f"{kind}-{slug}")
+            )
+    return matches
+
+
+def _marked(text: str) -> str:
+
+    return (
+        escape(text)
+        .replace(escape(_MARK_START), "<mark>")
+        .replace(escape(_MARK_STOP), "</mark>")
+    )
+
+
+def search_catalogue(data) -> SearchResults:
+    """Run the search page's query for the GET parameters ``data`` (a QueryDict)."""
+
+    notices: list[str] = []
+    raw_q = data.get("q", "")
+    if len(data.getlist("q")) > 1:
+        notices.append(_("Only the first search text was used."))
+    query = TextQuery.parse(raw_q)
+    if query.truncated:
+        notices.append(
+            _("Your search text was shortened to %(n)s characters or %(w)s words.")
+            % {"n": MAX_QUERY_LENGTH, "w": MAX_QUERY_WORDS}
+        )
+    if raw_q.strip() and not query:
+        notices.append(_("Your search text had no letters or digits; it was ignored."))
+
+    filterset = InfrastructureFilter(
+        data, queryset=Infrastructure.objects.filter(search__is_published=True)
+    )
+    if not filterset.is_valid():
+        for field, errors in filterset.form.errors.items():
+            label = filterset.form.fields[field].label
+            notices.append(
+                _("%(filter)s: %(error)s This filter was ignored.")
+                % {"filter": label, "error": " ".join(errors)}
+            )
+    active = filterset.facet_values()
+
+    total, counts = facet_counts(active, query)
+    effective, suggestion = query, None
+    if total == 0 and query:
+        suggestion = suggest(query)
+        if suggestion:
+            suggested_total, suggested_counts = facet_counts(active, suggestion)
+            if suggested_total:
+                effective, total, counts = suggestion, suggested_total, suggested_counts
+
+    sort = data.get("sort") or ("relevance" if effective else "name")
+    if sort not in SORTS or (sort == "relevance" and not effective):
+        if sort not in SORTS:
+            notices.append(_("Unknown sort order; sorted by name."))
+        sort = "name"
+
+    results = filterset.qs.select_related("host", "region", "search").defer(
+        "search__document"
+    )
+    if effective:
+        tsquery = SearchQuery(effective.tsquery, config="rii", search_type="raw")
+        results = results.filter(search__document=tsquery)
+        if sort == "relevance":
+            results = results.annotate(
+                rank=SearchRank(F("search__document"), tsquery, cover_density=True)
+            )
+    ordering = {
+        "relevance": ["-rank", "name", "pk"],
+        "name": ["name", "pk"],
+        "updated": ["-updated_at", "pk"],
+    }[sort]
+    results = results.order_by(*ordering)
+
+    paginator = _paginator(results, count=total)
+    requested = data.get("page", "1")
+    try:
+        page = paginator.page(requested)
+    except InvalidPage:
+        page = paginator.page(paginator.num_pages if requested.isdigit() else 1)
+        notices.append(
+            _("There is no page “%(page)s”; showing page %(shown)s of %(pages)s.")
+            % {
+                "page": requested[:20],
+                "shown": page.number,
+                "pages": paginator.num_pages,
+            }
+        )
+    infrastructures = list(page.object_list) if total else []
+    matches = matching_items([rii.pk for rii in infrastructures], effective)
+    return SearchResults(
+        query=query,
+        effective_query=effective,
+        sort=sort,
+        total=total,
+        page=page,
+        infrastructures=infrastructures,
+        facets=_facet_groups(filterset, counts),
+        chips=_chips(data, filterset),
+        notices=notices,
+        suggestion=suggestion,
+        matches=matches,
+    )
+
+
+def _paginator(object_list, *, count: int) -> Paginator:
+    """A paginator that reuses the total from the facet query instead of a COUNT."""
+    paginator = Paginator(object_list, PAGE_SIZE)
+    paginator.count = count  # overrides the cached_property
+    return paginator
+
+
+def _facet_groups(filterset, counts: dict) -> list[FacetGroup]:
+
+    terms = vocabulary()
+    data = filterset.form.cleaned_data
+    groups = []
+    for name, facet in FACETS.items():
+        if facet.kind in ("flag", "levels"):
+            continue
+        selected = set(data.get(name) or [])
+        found = counts[name]
+        if name == "region":
+            # Offer regions at NUTS level 2 and the partner regions at any level.
+            candidates = {
+                code: terms.region_name(code)
+                for code in found
+                if code in terms.regions
+                and (terms.regions[code][1] == 2 or terms.regions[code][2])
+            }
+        elif name == "country":
+            candidates = {code: terms.countries.get(code, code) for code in found}
+        elif name == "ket":
+            candidates = {
+                code: term.label
+                for code, term in terms.terms("ket").items()
+                if term.collection == "2018"
+            }
+        else:
+            scheme = {
+                "type": "rii_type",
+                "service_type": "service_type",
+                "equipment": "equipment_category",
+                "access": "access_mode",
+                "price": "price_band",
+                "language": "language",
+                "domain": "scientific_domain",
+                "nabs": "nabs",
+                "nace": "nace",
+            }[name]
+            candidates = {
+                code: term.label for code, term in terms.terms(scheme).items()
+            }
+        options = [
+            FacetOption(
+                code=code,
+                label=str(label),
+                count=found.get(code, 0),
+                selected=code in selected,
+            )
+            for code, label in candidates.items()
+            if found.get(code) or code in selected
+        ]
+        if name in ("region", "country", "language", "domain", "equipment"):
+            options.sort(key=lambda o: (-o.count, o.label))
+        groups.append(FacetGroup(param=name, label=str(facet.label), options=options))
+    return groups
+
+
+def _chips(data, filterset) -> list[Chip]:
+
+    terms = vocabulary()
+    cleaned = filterset.form.cleaned_data
+    chips = []
+
+    def without(param: str, value: str | None = None) -> str:
+        remaining = data.copy()
+        remaining.pop("page", None)
+        if value is None:
+            remaining.pop(param, None)
+        else:
+            remaining.setlist(
+                param, [v for v in remaining.getlist(param) if v != value]
+            )
+        encoded = remaining.urlencode()
+        return f"?{encoded}" if encoded else "?"
+
+    if data.get("q"):
+        chips.append(Chip(_("Text: %(q)s") % {"q": data["q"][:60]}, without("q")))
+    scheme_of = {
+        "type": "rii_type",
+        "equipment": "equipment_category",
+        "access": "access_mode",
+        "domain": "scientific_domain",
+    }
+    for name, facet in FACETS.items():
+        if facet.kind == "flag":
+            if cleaned.get(name):
+                chips.append(Chip(str(facet.label), without(name)))
+            continue
+        for code in cleaned.get(name) or []:
+            if name == "region":
+                label = terms.region_name(code)
+            elif name == "country":
+                label = terms.countries.get(code, code)
+            else:
+                label = terms.label(scheme_of.get(name, name), code)
+            chips.append(Chip(f"{facet.label}: {label}", without(name, code)))
+    low, high = cleaned.get("trl_min"), cleaned.get("trl_max")
+    if low is not None:
+        chips.append(Chip(_("TRL from %(n)s") % {"n": int(low)}, without("trl_min")))
+    if high is not None:
+        chips.append(Chip(_("TRL to %(n)s") % {"n": int(high)}, without("trl_max")))
+    return chips

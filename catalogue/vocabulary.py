@@ -1,0 +1,80 @@
+"""Labels of the reference data, read once and cached: facets and cards need them on
+every search page, and they change only when an administrator edits a vocabulary."""
+
+from dataclasses import dataclass
+
+from django.core.cache import cache
+
+from .models import Concept, PriceBand, Region
+
+CACHE_KEY = "catalogue:vocabulary:v1"
+CACHE_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class Term:
+    code: str
+    label: str
+    order: int
+    collection: str = ""
+    successors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    schemes: dict[str, dict[str, Term]]
+    regions: dict[str, tuple[str, int, bool]]  # code -> (name, level, is_partner)
+    countries: dict[str, str]  # ISO code -> English name
+
+    def terms(self, scheme: str) -> dict[str, Term]:
+        return self.schemes.get(scheme, {})
+
+    def label(self, scheme: str, code: str) -> str:
+        term = self.terms(scheme).get(code)
+        return term.label if term else code
+
+    def region_name(self, code: str) -> str:
+        return self.regions[code][0] if code in self.regions else code
+
+
+def _build() -> Vocabulary:
+    schemes: dict[str, dict[str, Term]] = {}
+    successors: dict[int, list[str]] = {}
+    for from_id, to_code in Concept.maps_to.through.objects.values_list(
+        "from_concept_id", "to_concept__code"
+    ):
+        successors.setdefault(from_id, []).append(to_code)
+    for concept in Concept.objects.order_by("scheme", "order", "label"):
+        schemes.setdefault(concept.scheme, {})[concept.code] = Term(
+            code=concept.code,
+            label=concept.label,
+            order=concept.order,
+            collection=concept.collection,
+            successors=tuple(successors.get(concept.pk, ())),
+        )
+    schemes["price_band"] = {
+        value: Term(code=value, label=label, order=n)
+        for n, (value, label) in enumerate(PriceBand.choices)
+    }
+    regions = {}
+    countries = {}
+    for code, name, name_en, level, is_partner, country in Region.objects.values_list(
+        "code", "name", "name_en", "level", "is_partner", "country_code"
+    ):
+        regions[code] = (name_en or name, level, is_partner)
+        if level == 0:
+            countries[country] = name_en or name
+    return Vocabulary(schemes=schemes, regions=regions, countries=countries)
+
+
+def vocabulary() -> Vocabulary:
+    cached = cache.get(CACHE_KEY)
+    if cached is None:
+        cached = _build()
+        cache.set(CACHE_KEY, cached, CACHE_SECONDS)
+    return cached
+
+
+def forget() -> None:
+    """Drop the cached labels after reference data changed."""
+    cache.delete(CACHE_KEY)
