@@ -32,6 +32,11 @@ class RegionQuerySet(models.QuerySet):
         )
         return self.annotate(infrastructure_count=_count(published))
 
+    def with_counts_among(self, infrastructures: models.QuerySet) -> "RegionQuerySet":
+        """Count the RIIs of ``infrastructures`` located in each region or below it."""
+        within = infrastructures.filter(region__code__startswith=OuterRef("code"))
+        return self.annotate(infrastructure_count=_count(within))
+
 
 class ConceptQuerySet(models.QuerySet):
     def in_scheme(self, scheme: str) -> "ConceptQuerySet":
@@ -50,11 +55,32 @@ class ConceptQuerySet(models.QuerySet):
         )
         return self.annotate(infrastructure_count=_count(tagged))
 
+    def with_counts_among(
+        self, infrastructures: models.QuerySet, *, tag: str
+    ) -> "ConceptQuerySet":
+        """Count the RIIs of ``infrastructures`` tagged, through their many-to-many
+        field ``tag``, with each concept or with one that maps to it (a 2012 KET
+        counts for its 2018 successor)."""
+        tagged = infrastructures.filter(
+            Q(**{tag: OuterRef("pk")}) | Q(**{f"{tag}__maps_to": OuterRef("pk")})
+        )
+        return self.annotate(infrastructure_count=_count(tagged))
+
 
 class RIS3PriorityQuerySet(models.QuerySet):
     def for_region(self, region) -> "RIS3PriorityQuerySet":
         """Priorities of ``region`` and of the regions above it (a RIS3 is regional)."""
         return self.filter(region_id__in=region.ancestor_codes())
+
+    def with_tag_relations(self) -> "RIS3PriorityQuerySet":
+        from .models import Concept
+
+        ordered = Concept.objects.order_by("order")
+        return self.select_related("region").prefetch_related(
+            Prefetch("nabs_chapters", queryset=ordered),
+            Prefetch("nace_sections", queryset=ordered),
+            Prefetch("kets", queryset=ordered),
+        )
 
 
 class InfrastructureQuerySet(models.QuerySet):
@@ -63,6 +89,11 @@ class InfrastructureQuerySet(models.QuerySet):
 
     def in_region(self, code: str) -> "InfrastructureQuerySet":
         return self.filter(region__code__startswith=code)
+
+    def tagged_with(self, ket) -> "InfrastructureQuerySet":
+        """RIIs tagged with the KET ``ket`` or with a 2012 KET that maps to it."""
+        tagged = self.model.objects.filter(Q(kets=ket) | Q(kets__maps_to=ket))
+        return self.filter(pk__in=tagged.values("pk"))
 
     def with_card_relations(self) -> "InfrastructureQuerySet":
         from .models import Concept

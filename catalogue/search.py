@@ -313,6 +313,9 @@ class SearchResults:
     notices: list[str]
     suggestion: TextQuery | None
     matches: dict
+    flags: dict[str, bool]
+    trl_min: int | None
+    trl_max: int | None
 
 
 def facet_counts(active: dict[str, list], query: TextQuery) -> tuple[int, dict]:
@@ -508,7 +511,17 @@ def search_catalogue(data) -> SearchResults:
         notices=notices,
         suggestion=suggestion,
         matches=matches,
+        flags={
+            name: bool(filterset.form.cleaned_data.get(name))
+            for name in ("sme_rate", "partner")
+        },
+        trl_min=_level(filterset.form.cleaned_data.get("trl_min")),
+        trl_max=_level(filterset.form.cleaned_data.get("trl_max")),
     )
+
+
+def _level(value) -> int | None:
+    return None if value is None else int(value)
 
 
 def _paginator(object_list, *, count: int) -> Paginator:

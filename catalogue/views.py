@@ -4,7 +4,8 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from .filters import SORTS
-from .models import Concept, Infrastructure, Region, RIS3Priority
+from .models import Concept, GoodPractice, Infrastructure, Region, RIS3Priority
+from .querysets import InfrastructureQuerySet
 from .schema_org import infrastructure_json_ld
 from .search import search_catalogue
 
@@ -18,7 +19,8 @@ def infrastructure_list(request: HttpRequest) -> HttpResponse:
         "HX-History-Restore-Request"
     ):
         template += "#search-body"
-    return render(request, template, {"search": results, "sorts": SORTS})
+    context = {"search": results, "sorts": SORTS, "trl_levels": range(1, 10)}
+    return render(request, template, context)
 
 
 @require_GET
@@ -38,13 +40,60 @@ def infrastructure_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+BROWSE_LIST_LIMIT = 30
+
+
+def _browse_list(
+    infrastructures: InfrastructureQuerySet, count: int
+) -> InfrastructureQuerySet:
+    """All the listings by name or, past the limit, the most recently updated."""
+    order = "-updated_at" if count > BROWSE_LIST_LIMIT else "name"
+    listed = infrastructures.select_related("host", "region").order_by(order)
+    return listed[:BROWSE_LIST_LIMIT]
+
+
 @require_GET
 def region_detail(request: HttpRequest, code: str) -> HttpResponse:
     region = get_object_or_404(Region, code=code.upper())
-    return render(request, "catalogue/region_detail.html", {"region": region})
+    published = Infrastructure.objects.published().in_region(region.code)
+    count = published.count()
+    context = {
+        "region": region,
+        "ancestors": Region.objects.filter(code__in=region.ancestor_codes()[:-1]),
+        "areas": region.children.with_counts_among(published).filter(
+            infrastructure_count__gt=0
+        ),
+        "ris3_priorities": RIS3Priority.objects.for_region(region).with_tag_relations(),
+        "kets": Concept.objects.kets_current().with_counts_among(published, tag="kets"),
+        "types": Concept.objects.in_scheme("rii_type")
+        .with_counts_among(published, tag="types")
+        .filter(infrastructure_count__gt=0),
+        "infrastructure_count": count,
+        "infrastructures": _browse_list(published, count),
+        "list_limit": BROWSE_LIST_LIMIT,
+        "good_practices": GoodPractice.objects.filter(
+            region__code__startswith=region.code
+        ).select_related("infrastructure"),
+    }
+    return render(request, "catalogue/region_detail.html", context)
 
 
 @require_GET
 def technology_detail(request: HttpRequest, code: str) -> HttpResponse:
-    ket = get_object_or_404(Concept.objects.in_scheme("ket"), code=code.upper())
-    return render(request, "catalogue/technology_detail.html", {"ket": ket})
+    ket = get_object_or_404(
+        Concept.objects.in_scheme("ket").prefetch_related("maps_to", "mapped_from"),
+        code=code.upper(),
+    )
+    published = Infrastructure.objects.published().tagged_with(ket)
+    count = published.count()
+    partners = Region.objects.partners().with_counts_among(published)
+    regions = list(partners.order_by("name_en"))
+    context = {
+        "ket": ket,
+        "partner_regions": regions,
+        "elsewhere_count": count - sum(r.infrastructure_count for r in regions),
+        "infrastructure_count": count,
+        "infrastructures": _browse_list(published, count),
+        "list_limit": BROWSE_LIST_LIMIT,
+    }
+    return render(request, "catalogue/technology_detail.html", context)

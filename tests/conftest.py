@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 
@@ -15,3 +17,13 @@ def _plain_static_storage(settings):
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Give each test run its own database so that parallel runs do not collide."""
+    from django.conf import settings
+
+    suffix = os.environ.get("PYTEST_XDIST_WORKER") or f"p{os.getpid()}"
+    test = settings.DATABASES["default"].setdefault("TEST", {})
+    test["NAME"] = f"test_{settings.DATABASES['default']['NAME']}_{suffix}"

@@ -39,7 +39,9 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
         yield browser
         browser.close()
 
@@ -53,7 +55,9 @@ def page(browser, live_server):
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on(
         "console",
-        lambda message: errors.append(message.text) if message.type == "error" else None,
+        lambda message: (
+            errors.append(message.text) if message.type == "error" else None
+        ),
     )
     page.live_server_url = live_server.url
     page.js_errors = errors
@@ -89,8 +93,6 @@ def assert_accessible(axe):
                 "resultTypes": ["violations"],
             },
         )
-        assert results.violations_count == 0, (
-            f"{page.url}\n{results.generate_report()}"
-        )
+        assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
 
     return check
