@@ -90,6 +90,13 @@ class Region(models.Model):
     def display_name(self) -> str:
         return self.name_en or self.name
 
+    @property
+    def place_name(self) -> str:
+        """The name to show after a city: a small region is named by the one above."""
+        if self.level == 3 and not self.is_partner and self.parent_id:
+            return self.parent.display_name
+        return self.display_name
+
     def ancestor_codes(self) -> list[str]:
         """This region's code and those of the regions above it, country first."""
         return [self.code[: n + 2] for n in range(self.level + 1)]

@@ -466,7 +466,7 @@ def search_catalogue(data) -> SearchResults:
             notices.append(_("Unknown sort order; sorted by name."))
         sort = "name"
 
-    results = filterset.qs.select_related("host", "region", "search").defer(
+    results = filterset.qs.select_related("host", "region__parent", "search").defer(
         "search__document"
     )
     if effective:

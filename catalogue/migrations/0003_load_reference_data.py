@@ -9,7 +9,9 @@ def load(apps, schema_editor):
 
 
 def unload(apps, schema_editor):
-    apps.get_model("catalogue", "Concept").objects.all().delete()
+    Concept = apps.get_model("catalogue", "Concept")
+    Concept.objects.filter(parent__isnull=False).delete()
+    Concept.objects.all().delete()
     Region = apps.get_model("catalogue", "Region")
     for level in (3, 2, 1, 0):
         Region.objects.filter(level=level).delete()

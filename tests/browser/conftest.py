@@ -27,6 +27,12 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+            # The live server needs committed data; restoring the reference data
+            # loaded by migrations after each test keeps the next one whole.
+            item.add_marker(
+                pytest.mark.django_db(transaction=True, serialized_rollback=True),
+                append=False,
+            )
 
 
 @pytest.fixture(scope="session")

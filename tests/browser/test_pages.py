@@ -44,9 +44,7 @@ def test_home_page_is_accessible_and_searchable_by_keyboard(page, assert_accessi
 
 def test_detail_page_is_accessible(page, listing, assert_accessible):
     page.goto(page.live_server_url + listing.get_absolute_url())
-    assert page.get_by_role("heading", level=1).inner_text() == (
-        "Laboratorio MIST E-R (MIST E-R)"
-    )
+    assert page.get_by_role("heading", level=1).inner_text() == ("Laboratorio MIST E-R")
     assert page.get_by_role("link", name="Request access").is_visible()
     assert_accessible(page)
     assert page.js_errors == []
