@@ -4,7 +4,7 @@ from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Length
+from django.db.models.functions import Length, Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -341,7 +341,7 @@ class Infrastructure(TimestampedModel):
     class Meta:
         verbose_name = _("infrastructure")
         verbose_name_plural = _("infrastructures")
-        ordering = ["name"]
+        ordering = [Lower("name")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=InfrastructureStatus.values),
@@ -378,7 +378,7 @@ class Infrastructure(TimestampedModel):
             models.Index(fields=["updated_at"], name="rii_updated_idx"),
             models.Index(fields=["verified_at"], name="rii_verified_idx"),
             models.Index(fields=["city"], name="rii_city_idx"),
-            models.Index(fields=["name"], name="rii_name_idx"),
+            models.Index(Lower("name"), "id", name="rii_name_lower_idx"),
             models.Index(
                 fields=["region"],
                 name="rii_region_prefix_idx",

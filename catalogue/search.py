@@ -14,6 +14,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.paginator import InvalidPage, Page, Paginator
 from django.db import connection, transaction
 from django.db.models import F
+from django.db.models.functions import Lower
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
@@ -477,8 +478,8 @@ def search_catalogue(data) -> SearchResults:
                 rank=SearchRank(F("search__document"), tsquery, cover_density=True)
             )
     ordering = {
-        "relevance": ["-rank", "name", "pk"],
-        "name": ["name", "pk"],
+        "relevance": ["-rank", Lower("name"), "pk"],
+        "name": [Lower("name"), "pk"],
         "updated": ["-updated_at", "pk"],
     }[sort]
     results = results.order_by(*ordering)

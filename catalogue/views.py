@@ -1,3 +1,4 @@
+from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
@@ -47,7 +48,7 @@ def _browse_list(
     infrastructures: InfrastructureQuerySet, count: int
 ) -> InfrastructureQuerySet:
     """All the listings by name or, past the limit, the most recently updated."""
-    order = "-updated_at" if count > BROWSE_LIST_LIMIT else "name"
+    order = "-updated_at" if count > BROWSE_LIST_LIMIT else Lower("name")
     listed = infrastructures.select_related("host", "region").order_by(order)
     return listed[:BROWSE_LIST_LIMIT]
 
@@ -87,6 +88,7 @@ def technology_detail(request: HttpRequest, code: str) -> HttpResponse:
     published = Infrastructure.objects.published().tagged_with(ket)
     count = published.count()
     partners = Region.objects.partners().with_counts_among(published)
+    # Partner regions do not nest, so what they leave out is elsewhere.
     regions = list(partners.order_by("name_en"))
     context = {
         "ket": ket,
