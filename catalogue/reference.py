@@ -26,19 +26,32 @@ def load_regions(Region) -> int:
     """Load the EU27 NUTS 2024 regions, parents before children."""
     with open(REFERENCE_DIR / "nuts2024_eu27.csv", encoding="utf-8") as f:
         rows = sorted(csv.DictReader(f), key=lambda r: int(r["level"]))
-    for row in rows:
-        code = row["nuts_code"]
-        Region.objects.update_or_create(
-            code=code,
-            defaults={
-                "level": int(row["level"]),
-                "name": row["label_native"],
-                "name_en": row["label_en_country"] or PARTNER_REGIONS.get(code, ""),
-                "parent_id": row["parent_code"] or None,
-                "country_code": row["iso3166_alpha2"],
-                "is_partner": code in PARTNER_REGIONS,
-            },
+    regions = [
+        Region(
+            code=row["nuts_code"],
+            level=int(row["level"]),
+            name=row["label_native"],
+            name_en=row["label_en_country"]
+            or PARTNER_REGIONS.get(row["nuts_code"], ""),
+            parent_id=row["parent_code"] or None,
+            country_code=row["iso3166_alpha2"],
+            is_partner=row["nuts_code"] in PARTNER_REGIONS,
         )
+        for row in rows
+    ]
+    Region.objects.bulk_create(
+        regions,
+        update_conflicts=True,
+        unique_fields=["code"],
+        update_fields=[
+            "level",
+            "name",
+            "name_en",
+            "parent",
+            "country_code",
+            "is_partner",
+        ],
+    )
     return len(rows)
 
 
@@ -68,3 +81,20 @@ def load_concepts(Concept) -> int:
                 [concepts[entry["scheme"], code] for code in entry["maps_to"]]
             )
     return len(entries)
+
+
+def ensure_reference_data() -> None:
+    """Load the reference data again if a test flushed the database."""
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    from accounts.roles import create_groups
+
+    from .models import Concept, Region
+
+    if not Region.objects.exists():
+        load_regions(Region)
+    if not Concept.objects.exists():
+        load_concepts(Concept)
+    if not Group.objects.exists():
+        create_groups(apps)

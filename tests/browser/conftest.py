@@ -6,6 +6,8 @@ import shutil
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from catalogue.reference import ensure_reference_data
+
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by
 # the tests themselves are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -27,12 +29,14 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
-            # The live server needs committed data; restoring the reference data
-            # loaded by migrations after each test keeps the next one whole.
-            item.add_marker(
-                pytest.mark.django_db(transaction=True, serialized_rollback=True),
-                append=False,
-            )
+            item.add_marker(pytest.mark.django_db(transaction=True), append=False)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(transactional_db):
+    """The live server needs committed data, and each browser test ends with a
+    flush that also removes the reference data the migrations loaded."""
+    ensure_reference_data()
 
 
 @pytest.fixture(scope="session")
