@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.db.models.functions import Left
 from psycopg import sql
 
@@ -68,13 +69,17 @@ class Command(BaseCommand):
             cursor.execute("SELECT current_database()")
             if cursor.fetchone()[0] != name:
                 raise CommandError(f"Could not switch to the database {name}.")
+        executor = MigrationExecutor(connection)
+        migrated = bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
         call_command("migrate", interactive=False, verbosity=0)
 
         if state is None:
             state = self._build(size)
             self._set_state(name, state)
-        elif options["refresh"]:
+        elif options["refresh"] or migrated:
+            # New migrations may have changed what the search records hold.
             state["refresh_seconds"] = self._refresh()
+            self._set_state(name, state)
         else:
             self.stdout.write(
                 f"Reusing the dataset in {name} (--rebuild to regenerate)."
