@@ -785,10 +785,11 @@ def _services(
                     order=order,
                 )
             )
+            n = len(rii.languages)
             tags.append(
                 (
                     rng.sample(rii.kets, 1) if rng.random() < 0.3 else [],
-                    rng.sample(rii.languages, rng.randint(1, len(rii.languages))),
+                    rng.sample(rii.languages, rng.randint(min(1, n), n)),
                 )
             )
         created = Service.objects.bulk_create(services)

@@ -22,10 +22,10 @@ class Facet:
 
     def q(self, values: list) -> Q:
         if self.kind == "flag":
-            return Q(**{f"search__{self.column}": True})
+            return Q(**{self.column: True})
         if self.kind == "scalar":
-            return Q(**{f"search__{self.column}__in": values})
-        return Q(**{f"search__{self.column}__overlap": values})
+            return Q(**{f"{self.column}__in": values})
+        return Q(**{f"{self.column}__overlap": values})
 
     def sql(self, values: list) -> tuple[str, list]:
         if self.kind == "flag":

@@ -705,7 +705,11 @@ class SearchRecord(models.Model):
         related_name="search",
     )
     is_published = models.BooleanField(default=False)
+    sort_name = models.CharField(max_length=200, default="")
+    updated_at = models.DateTimeField(null=True)
     document = SearchVectorField()
+    # Names, tags and summary only: small enough to rank thousands of matches fast.
+    rank_document = SearchVectorField(null=True)
     country = models.CharField(max_length=2)
     regions = _codes("NUTS codes, the region and those above it")
     is_partner = models.BooleanField(default=False)
@@ -722,6 +726,11 @@ class SearchRecord(models.Model):
     trl_levels = ArrayField(models.PositiveSmallIntegerField(), default=list)
     has_sme_rate = models.BooleanField(default=False)
     shortest_lead_time_days = models.PositiveSmallIntegerField(null=True)
+    facet_tags = ArrayField(
+        models.CharField(max_length=200),
+        default=list,
+        help_text="facet:value pairs counted on the search page",
+    )
 
     class Meta:
         verbose_name = _("search record")
@@ -734,6 +743,17 @@ class SearchRecord(models.Model):
                 name="search_published_idx",
             ),
             models.Index(fields=["country"], name="search_country_idx"),
+            models.Index(
+                fields=["sort_name", "infrastructure"],
+                condition=Q(is_published=True),
+                name="search_sort_name_idx",
+            ),
+            models.Index(
+                F("updated_at").desc(),
+                "infrastructure",
+                condition=Q(is_published=True),
+                name="search_updated_idx",
+            ),
             *(
                 GinIndex(fields=[name], name=f"search_{name[:16]}_gin")
                 for name in (

@@ -14,12 +14,11 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.paginator import InvalidPage, Page, Paginator
 from django.db import connection, transaction
 from django.db.models import F
-from django.db.models.functions import Lower
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from .filters import FACETS, SORTS, InfrastructureFilter
-from .models import Infrastructure
+from .models import Infrastructure, SearchRecord
 from .vocabulary import vocabulary
 
 MAX_QUERY_LENGTH = 200
@@ -30,7 +29,7 @@ _WORD = re.compile(r"[^\W_]+")
 # equipment, the 2018 successors of 2012 KETs, the parents of scientific subdomains
 # and the NABS/NACE codes of its RIS3 priorities.
 _TAGS = """
-SELECT x.infrastructure_id AS id, c.scheme, c.code,
+SELECT x.infrastructure_id AS id, c.scheme, c.code, c.collection, c.parent_id,
        c.label || ' ' || array_to_string(c.alt_labels, ' ') AS words
 FROM (
     SELECT infrastructure_id, concept_id FROM catalogue_infrastructure_kets
@@ -76,6 +75,11 @@ tags AS (
     SELECT id,
         string_agg(DISTINCT words, ' ') AS words,
         array_agg(DISTINCT code) FILTER (WHERE scheme = 'ket') AS kets,
+        array_agg(DISTINCT code) FILTER (WHERE scheme = 'ket' AND collection = '2018')
+            AS current_kets,
+        array_agg(DISTINCT code)
+            FILTER (WHERE scheme = 'scientific_domain' AND parent_id IS NULL)
+            AS domain_groups,
         array_agg(DISTINCT code) FILTER (WHERE scheme = 'scientific_domain')
             AS scientific_domains,
         array_agg(DISTINCT code) FILTER (WHERE scheme = 'nabs') AS nabs,
@@ -117,23 +121,44 @@ equipment AS (
 documents AS (
     SELECT i.id,
         i.status = 'published' AS is_published,
+        lower(i.name) AS sort_name,
+        i.updated_at,
         concat_ws(' ', i.name, i.acronym, s.names, e.names) AS text_a,
         concat_ws(' ', t.words, e.details, h.name, i.city, regions.names) AS text_b,
         concat_ws(' ', i.summary, s.descriptions) AS text_c,
+        i.summary,
         concat_ws(' ', i.description, i.sme_offer, e.descriptions) AS text_d,
         region.country_code AS country,
         regions.codes AS regions,
         regions.is_partner,
         t.kets, t.scientific_domains, t.nabs, t.nace, t.types, t.service_types,
         t.equipment_categories, t.access_modes, s.price_bands, t.languages,
-        s.trl_levels, s.has_sme_rate, s.shortest_lead_time_days
+        s.trl_levels, s.has_sme_rate, s.shortest_lead_time_days,
+        ARRAY(
+            SELECT 'ket:' || x FROM unnest(t.current_kets) x
+            UNION ALL SELECT 'country:' || region.country_code
+            UNION ALL SELECT 'region:' || x FROM unnest(regions.facet_codes) x
+            UNION ALL SELECT 'partner:true' WHERE regions.is_partner
+            UNION ALL SELECT 'type:' || x FROM unnest(t.types) x
+            UNION ALL SELECT 'service_type:' || x FROM unnest(t.service_types) x
+            UNION ALL SELECT 'equipment:' || x FROM unnest(t.equipment_categories) x
+            UNION ALL SELECT 'access:' || x FROM unnest(t.access_modes) x
+            UNION ALL SELECT 'price:' || x FROM unnest(s.price_bands) x
+            UNION ALL SELECT 'sme_rate:true' WHERE s.has_sme_rate
+            UNION ALL SELECT 'language:' || x FROM unnest(t.languages) x
+            UNION ALL SELECT 'domain:' || x FROM unnest(t.domain_groups) x
+            UNION ALL SELECT 'nabs:' || x FROM unnest(t.nabs) x
+            UNION ALL SELECT 'nace:' || x FROM unnest(t.nace) x
+        ) AS facet_tags
     FROM catalogue_infrastructure i
     JOIN accounts_organisation h ON h.id = i.host_id
     JOIN catalogue_region region ON region.code = i.region_id
     CROSS JOIN LATERAL (
         SELECT array_agg(r.code ORDER BY r.level) AS codes,
                string_agg(concat_ws(' ', r.name, r.name_en), ' ') AS names,
-               bool_or(r.is_partner) AS is_partner
+               bool_or(r.is_partner) AS is_partner,
+               array_agg(r.code) FILTER (WHERE r.level = 2 OR r.is_partner)
+                   AS facet_codes
         FROM catalogue_region r
         WHERE r.code IN (
             SELECT left(i.region_id, n) FROM generate_series(2, length(i.region_id)) n
@@ -165,24 +190,31 @@ _UPSERT_RECORDS = (
     _DOCUMENTS
     + f"""
 INSERT INTO catalogue_searchrecord (
-    infrastructure_id, is_published, document, country, is_partner, has_sme_rate,
-    shortest_lead_time_days, {", ".join(_ARRAYS)}
+    infrastructure_id, is_published, sort_name, updated_at, document, rank_document,
+    country, is_partner, has_sme_rate, shortest_lead_time_days, facet_tags, {", ".join(_ARRAYS)}
 )
-SELECT id, is_published,
+SELECT id, is_published, sort_name, updated_at,
     setweight(to_tsvector('rii', text_a), 'A')
     || setweight(to_tsvector('rii', text_b), 'B')
     || setweight(to_tsvector('rii', text_c), 'C')
     || setweight(to_tsvector('rii', text_d), 'D'),
+    setweight(to_tsvector('rii', text_a), 'A')
+    || setweight(to_tsvector('rii', text_b), 'B')
+    || setweight(to_tsvector('rii', summary), 'C'),
     country, coalesce(is_partner, false), coalesce(has_sme_rate, false),
-    shortest_lead_time_days, {", ".join(f"coalesce({name}, '{{}}')" for name in _ARRAYS)}
+    shortest_lead_time_days, facet_tags, {", ".join(f"coalesce({name}, '{{}}')" for name in _ARRAYS)}
 FROM documents
 ON CONFLICT (infrastructure_id) DO UPDATE SET
     is_published = EXCLUDED.is_published,
+    sort_name = EXCLUDED.sort_name,
+    updated_at = EXCLUDED.updated_at,
     document = EXCLUDED.document,
+    rank_document = EXCLUDED.rank_document,
     country = EXCLUDED.country,
     is_partner = EXCLUDED.is_partner,
     has_sme_rate = EXCLUDED.has_sme_rate,
     shortest_lead_time_days = EXCLUDED.shortest_lead_time_days,
+    facet_tags = EXCLUDED.facet_tags,
     {", ".join(f"{name} = EXCLUDED.{name}" for name in _ARRAYS)}
 """
 )
@@ -266,6 +298,8 @@ def suggest(query: TextQuery) -> TextQuery | None:
 # --- The search page -----------------------------------------------------------
 
 PAGE_SIZE = 20
+MAX_REGION_OPTIONS = 24
+_DOM_ID_UNSAFE = re.compile(r"[^a-z0-9]+")
 _MARK_START, _MARK_STOP = "\u2063[[", "]]\u2063"
 
 
@@ -275,6 +309,7 @@ class FacetOption:
     label: str
     count: int
     selected: bool
+    dom_id: str = ""
 
 
 @dataclass
@@ -324,8 +359,9 @@ def facet_counts(active: dict[str, list], query: TextQuery) -> tuple[int, dict]:
 
     Each facet is counted with every other active filter applied but not its own
     (disjunctive faceting), so a visitor sees what choosing another value would give.
+    One pass over the matching records counts every inactive facet from their
+    ``facet_tags``; each active facet gets a pass of its own without its filter.
     """
-
     text_sql, text_params = "", []
     if query:
         text_sql, text_params = "AND document @@ to_tsquery('rii', %s)", [query.tsquery]
@@ -339,41 +375,52 @@ def facet_counts(active: dict[str, list], query: TextQuery) -> tuple[int, dict]:
                 params.extend(values)
         return " AND ".join(parts), params
 
-    selects, params = [], []
-    sql, values = where()
-    selects.append(f"SELECT 'total', '', count(*) FROM base WHERE {sql}")
-    params.extend(values)
-    for name, facet in FACETS.items():
+    sql, params = where()
+    selects = [
+        "SELECT tag, count(*) FROM base, unnest(base.facet_tags) tag "
+        f"WHERE {sql} GROUP BY tag"
+    ]
+    for name in active:
+        facet = FACETS[name]
         sql, values = where(excluding=name)
         column = f"base.{facet.column}"
         if facet.kind == "flag":
             selects.append(
-                f"SELECT '{name}', 'true', count(*) FROM base WHERE {sql} AND {column}"
+                f"SELECT '={name}:true', count(*) FROM base WHERE {sql} AND {column}"
             )
         elif facet.kind == "scalar":
             selects.append(
-                f"SELECT '{name}', {column}, count(*) FROM base WHERE {sql} "
+                f"SELECT '={name}:' || {column}, count(*) FROM base WHERE {sql} "
                 f"GROUP BY {column}"
             )
-        else:
+        elif facet.kind == "codes":
             selects.append(
-                f"SELECT '{name}', value::text, count(*) "
+                f"SELECT '={name}:' || value, count(*) "
                 f"FROM base, unnest({column}) value WHERE {sql} GROUP BY value"
             )
+        else:
+            continue
         params.extend(values)
+    columns = ", ".join(
+        sorted({"facet_tags", *(facet.column for facet in FACETS.values())})
+    )
     statement = (
-        "WITH base AS MATERIALIZED (SELECT * FROM catalogue_searchrecord "
+        f"WITH base AS (SELECT {columns} FROM catalogue_searchrecord "
         f"WHERE is_published {text_sql}) " + " UNION ALL ".join(selects)
     )
     counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
-    total = 0
+    own_counts: dict[str, dict[str, int]] = {name: {} for name in active}
     with connection.cursor() as cursor:
         cursor.execute(statement, [*text_params, *params])
-        for facet, value, count in cursor.fetchall():
-            if facet == "total":
-                total = count
+        for tag, count in cursor.fetchall():
+            name, _, value = tag.partition(":")
+            if name.startswith("="):
+                own_counts[name[1:]][value] = count
             else:
-                counts[facet][value] = count
+                counts[name][value] = count
+    # Every record has exactly one country, so the country counts add up to the total.
+    total = sum(counts["country"].values())
+    counts.update(own_counts)
     return total, counts
 
 
@@ -441,7 +488,7 @@ def search_catalogue(data) -> SearchResults:
         notices.append(_("Your search text had no letters or digits; it was ignored."))
 
     filterset = InfrastructureFilter(
-        data, queryset=Infrastructure.objects.filter(search__is_published=True)
+        data, queryset=SearchRecord.objects.filter(is_published=True)
     )
     if not filterset.is_valid():
         for field, errors in filterset.form.errors.items():
@@ -467,24 +514,23 @@ def search_catalogue(data) -> SearchResults:
             notices.append(_("Unknown sort order; sorted by name."))
         sort = "name"
 
-    results = filterset.qs.select_related("host", "region__parent", "search").defer(
-        "search__document"
-    )
+    # Rank, sort and page over the search records alone; then read the page's listings.
+    records = filterset.qs
     if effective:
         tsquery = SearchQuery(effective.tsquery, config="rii", search_type="raw")
-        results = results.filter(search__document=tsquery)
+        records = records.filter(document=tsquery)
         if sort == "relevance":
-            results = results.annotate(
-                rank=SearchRank(F("search__document"), tsquery, cover_density=True)
+            records = records.annotate(
+                rank=SearchRank(F("rank_document"), tsquery, cover_density=True)
             )
     ordering = {
-        "relevance": ["-rank", Lower("name"), "pk"],
-        "name": [Lower("name"), "pk"],
+        "relevance": ["-rank", "sort_name", "pk"],
+        "name": ["sort_name", "pk"],
         "updated": ["-updated_at", "pk"],
     }[sort]
-    results = results.order_by(*ordering)
+    records = records.order_by(*ordering).values_list("infrastructure_id", flat=True)
 
-    paginator = _paginator(results, count=total)
+    paginator = _paginator(records, count=total)
     requested = data.get("page", "1")
     try:
         page = paginator.page(requested)
@@ -498,7 +544,7 @@ def search_catalogue(data) -> SearchResults:
                 "pages": paginator.num_pages,
             }
         )
-    infrastructures = list(page.object_list) if total else []
+    infrastructures = _listings(list(page.object_list)) if total else []
     matches = matching_items([rii.pk for rii in infrastructures], effective)
     return SearchResults(
         query=query,
@@ -523,6 +569,16 @@ def search_catalogue(data) -> SearchResults:
 
 def _level(value) -> int | None:
     return None if value is None else int(value)
+
+
+def _listings(ids: list[int]) -> list[Infrastructure]:
+    """The listings with these ids, in this order, with what their cards show."""
+    found = (
+        Infrastructure.objects.select_related("host", "region__parent", "search")
+        .defer("search__document", "search__rank_document", "search__facet_tags")
+        .in_bulk(ids)
+    )
+    return [found[pk] for pk in ids if pk in found]
 
 
 def _paginator(object_list, *, count: int) -> Paginator:
@@ -579,12 +635,18 @@ def _facet_groups(filterset, counts: dict) -> list[FacetGroup]:
                 label=str(label),
                 count=found.get(code, 0),
                 selected=code in selected,
+                dom_id=f"f-{name}-{_DOM_ID_UNSAFE.sub('-', code.lower())}",
             )
             for code, label in candidates.items()
             if found.get(code) or code in selected
         ]
         if name in ("region", "country", "language", "domain", "equipment"):
             options.sort(key=lambda o: (-o.count, o.label))
+        if name == "region":
+            # The most frequent regions; choosing a country narrows the list.
+            options = [
+                o for n, o in enumerate(options) if n < MAX_REGION_OPTIONS or o.selected
+            ]
         groups.append(FacetGroup(param=name, label=str(facet.label), options=options))
     return groups
 

@@ -1,14 +1,15 @@
 """Labels of the reference data, read once and cached: facets and cards need them on
 every search page, and they change only when an administrator edits a vocabulary."""
 
+import time
 from dataclasses import dataclass
-
-from django.core.cache import cache
 
 from .models import Concept, PriceBand, Region
 
-CACHE_KEY = "catalogue:vocabulary:v1"
+# Kept in each process for a few minutes: every search page reads it many times, and
+# a shared cache would unpickle it on each read.
 CACHE_SECONDS = 300
+_cached: tuple[float, "Vocabulary"] | None = None
 
 
 @dataclass(frozen=True)
@@ -68,13 +69,14 @@ def _build() -> Vocabulary:
 
 
 def vocabulary() -> Vocabulary:
-    cached = cache.get(CACHE_KEY)
-    if cached is None:
-        cached = _build()
-        cache.set(CACHE_KEY, cached, CACHE_SECONDS)
-    return cached
+    global _cached
+    now = time.monotonic()
+    if _cached is None or now - _cached[0] > CACHE_SECONDS:
+        _cached = (now, _build())
+    return _cached[1]
 
 
 def forget() -> None:
     """Drop the cached labels after reference data changed."""
-    cache.delete(CACHE_KEY)
+    global _cached
+    _cached = None

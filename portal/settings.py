@@ -102,6 +102,10 @@ else:
 
     DATABASES = {"default": ensure_database()}
 DATABASES["default"]["CONN_MAX_AGE"] = int(env("DJANGO_CONN_MAX_AGE", "60"))
+# Facet counting aggregates over every matching listing; keep it in memory.
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+    f"-c work_mem={env('DATABASE_WORK_MEM', '32MB')}"
+)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
