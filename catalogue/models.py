@@ -707,8 +707,9 @@ class SearchRecord(models.Model):
     is_published = models.BooleanField(default=False)
     sort_name = models.CharField(max_length=200, default="")
     updated_at = models.DateTimeField(null=True)
+    # Every word, without positions: small, for matching only.
     document = SearchVectorField()
-    # Names, tags and summary only: small enough to rank thousands of matches fast.
+    # Names (A), tags (B) and summary (C): small enough to rank thousands of matches.
     rank_document = SearchVectorField(null=True)
     country = models.CharField(max_length=2)
     regions = _codes("NUTS codes, the region and those above it")

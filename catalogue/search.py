@@ -1,7 +1,9 @@
 """Search over the catalogue: the maintained search records and the queries on them.
 
-Every published infrastructure has one ``SearchRecord`` row holding its weighted text
-document (names above tags above descriptions) and, per facet, the codes it carries.
+Every published infrastructure has one ``SearchRecord`` row holding its text document
+(every word of the listing, its services and equipment, for matching), a small weighted
+vector for ranking (names above tags above the summary) and, per facet, the codes it
+carries.
 ``refresh()`` rebuilds those rows from the catalogue in one statement; the search page
 then filters, ranks and counts over those rows only.
 """
@@ -127,6 +129,7 @@ documents AS (
         concat_ws(' ', t.words, e.details, h.name, i.city, regions.names) AS text_b,
         concat_ws(' ', i.summary, s.descriptions) AS text_c,
         i.summary,
+        coalesce(t.words, '') AS tag_words,
         concat_ws(' ', i.description, i.sme_offer, e.descriptions) AS text_d,
         region.country_code AS country,
         regions.codes AS regions,
@@ -194,12 +197,9 @@ INSERT INTO catalogue_searchrecord (
     country, is_partner, has_sme_rate, shortest_lead_time_days, facet_tags, {", ".join(_ARRAYS)}
 )
 SELECT id, is_published, sort_name, updated_at,
+    strip(to_tsvector('rii', concat_ws(' ', text_a, text_b, text_c, text_d))),
     setweight(to_tsvector('rii', text_a), 'A')
-    || setweight(to_tsvector('rii', text_b), 'B')
-    || setweight(to_tsvector('rii', text_c), 'C')
-    || setweight(to_tsvector('rii', text_d), 'D'),
-    setweight(to_tsvector('rii', text_a), 'A')
-    || setweight(to_tsvector('rii', text_b), 'B')
+    || setweight(to_tsvector('rii', tag_words), 'B')
     || setweight(to_tsvector('rii', summary), 'C'),
     country, coalesce(is_partner, false), coalesce(has_sme_rate, false),
     shortest_lead_time_days, facet_tags, {", ".join(f"coalesce({name}, '{{}}')" for name in _ARRAYS)}
