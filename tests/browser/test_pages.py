@@ -56,3 +56,42 @@ def test_detail_page_fits_a_phone_screen(phone_page, listing):
         "document.documentElement.scrollWidth > document.documentElement.clientWidth"
     )
     assert not overflow
+
+
+def test_region_page_is_accessible(page, listing, assert_accessible):
+    from catalogue.models import GoodPractice
+
+    GoodPractice.objects.create(
+        title="Open lab days",
+        slug="open-lab-days",
+        region_id="ITH5",
+        infrastructure=listing,
+        summary="Companies visit the labs.",
+        what_worked="Short visits with concrete demonstrations.",
+    )
+    page.goto(page.live_server_url + reverse("catalogue:region_detail", args=["ITH5"]))
+    assert page.get_by_role("heading", level=1).inner_text() == "Emilia-Romagna"
+    assert page.get_by_text("Mechatronics and motoring").first.is_visible()
+    assert_accessible(page)
+    assert page.js_errors == []
+
+
+def test_technology_page_is_accessible(page, listing, assert_accessible):
+    page.goto(
+        page.live_server_url + reverse("catalogue:technology_detail", args=["AMN"])
+    )
+    assert (
+        "Advanced materials and nanotechnology"
+        in page.get_by_role("heading", level=1).inner_text()
+    )
+    assert page.get_by_role("link", name="Laboratorio MIST E-R").first.is_visible()
+    assert_accessible(page)
+    assert page.js_errors == []
+
+
+def test_not_found_page_is_accessible(page, assert_accessible):
+    page.goto(page.live_server_url + "/infrastructures/no-such-listing/")
+    assert page.get_by_role("heading", level=1).inner_text() == (
+        "We could not find that page"
+    )
+    assert_accessible(page)
