@@ -691,6 +691,23 @@ def _codes(verbose_name: str) -> ArrayField:
     )
 
 
+# The array columns of SearchRecord that filters read.
+SEARCH_FACET_COLUMNS = (
+    "regions",
+    "kets",
+    "scientific_domains",
+    "nabs",
+    "nace",
+    "types",
+    "service_types",
+    "equipment_categories",
+    "access_modes",
+    "price_bands",
+    "languages",
+    "trl_levels",
+)
+
+
 class SearchRecord(models.Model):
     """What search reads about one infrastructure, kept current by ``search.refresh``.
 
@@ -757,20 +774,7 @@ class SearchRecord(models.Model):
             ),
             *(
                 GinIndex(fields=[name], name=f"search_{name[:16]}_gin")
-                for name in (
-                    "regions",
-                    "kets",
-                    "scientific_domains",
-                    "nabs",
-                    "nace",
-                    "types",
-                    "service_types",
-                    "equipment_categories",
-                    "access_modes",
-                    "price_bands",
-                    "languages",
-                    "trl_levels",
-                )
+                for name in SEARCH_FACET_COLUMNS
             ),
         ]
 

@@ -20,7 +20,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from .filters import FACETS, SORTS, InfrastructureFilter
-from .models import Infrastructure, SearchRecord
+from .models import SEARCH_FACET_COLUMNS, Infrastructure, SearchRecord
 from .vocabulary import vocabulary
 
 MAX_QUERY_LENGTH = 200
@@ -174,20 +174,7 @@ documents AS (
 )
 """
 
-_ARRAYS = [
-    "regions",
-    "kets",
-    "scientific_domains",
-    "nabs",
-    "nace",
-    "types",
-    "service_types",
-    "equipment_categories",
-    "access_modes",
-    "price_bands",
-    "languages",
-    "trl_levels",
-]
+_ARRAYS = SEARCH_FACET_COLUMNS
 
 _UPSERT_RECORDS = (
     _DOCUMENTS
