@@ -127,14 +127,6 @@ class Organisation(TimestampedModel):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def is_sme(self) -> bool:
-        return self.kind == self.Kind.COMPANY and self.size_class in {
-            self.SizeClass.MICRO,
-            self.SizeClass.SMALL,
-            self.SizeClass.MEDIUM,
-        }
-
 
 class MembershipRole(models.TextChoices):
     MANAGER = "manager", _("Manager")

@@ -17,20 +17,9 @@ class RegionQuerySet(models.QuerySet):
     def partners(self) -> "RegionQuerySet":
         return self.filter(is_partner=True)
 
-    def countries(self) -> "RegionQuerySet":
-        return self.filter(level=0)
-
     def within(self, code: str) -> "RegionQuerySet":
         """The region ``code`` and every region under it (NUTS codes nest by prefix)."""
         return self.filter(code__startswith=code)
-
-    def with_infrastructure_counts(self) -> "RegionQuerySet":
-        from .models import Infrastructure
-
-        published = Infrastructure.objects.published().filter(
-            region__code__startswith=OuterRef("code")
-        )
-        return self.annotate(infrastructure_count=_count(published))
 
     def with_counts_among(self, infrastructures: models.QuerySet) -> "RegionQuerySet":
         """Count the RIIs of ``infrastructures`` located in each region or below it."""
@@ -45,15 +34,6 @@ class ConceptQuerySet(models.QuerySet):
     def kets_current(self) -> "ConceptQuerySet":
         """The 2018 list of Key Enabling Technologies."""
         return self.filter(scheme="ket", collection="2018").order_by("order")
-
-    def with_infrastructure_counts(self) -> "ConceptQuerySet":
-        """Count published RIIs tagged with a KET or with a 2012 KET that maps to it."""
-        from .models import Infrastructure
-
-        tagged = Infrastructure.objects.published().filter(
-            Q(kets=OuterRef("pk")) | Q(kets__maps_to=OuterRef("pk"))
-        )
-        return self.annotate(infrastructure_count=_count(tagged))
 
     def with_counts_among(
         self, infrastructures: models.QuerySet, *, tag: str
@@ -95,13 +75,6 @@ class InfrastructureQuerySet(models.QuerySet):
         tagged = self.model.objects.filter(Q(kets=ket) | Q(kets__maps_to=ket))
         return self.filter(pk__in=tagged.values("pk"))
 
-    def with_card_relations(self) -> "InfrastructureQuerySet":
-        from .models import Concept
-
-        return self.select_related("host", "region").prefetch_related(
-            Prefetch("kets", queryset=Concept.objects.order_by("order"))
-        )
-
     def with_detail_relations(self) -> "InfrastructureQuerySet":
         from .models import Concept, Equipment, Service
 
@@ -126,9 +99,4 @@ class InfrastructureQuerySet(models.QuerySet):
                 "equipment",
                 queryset=Equipment.objects.select_related("category"),
             ),
-        )
-
-    def needing_verification(self, before) -> "InfrastructureQuerySet":
-        return self.published().filter(
-            Q(verified_at__isnull=True) | Q(verified_at__lt=before)
         )

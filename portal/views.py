@@ -10,9 +10,9 @@ def home(request: HttpRequest) -> HttpResponse:
     published = Infrastructure.objects.published()
     context = {
         "partner_regions": Region.objects.partners()
-        .with_infrastructure_counts()
+        .with_counts_among(published)
         .order_by("name_en"),
-        "kets": Concept.objects.kets_current().with_infrastructure_counts(),
+        "kets": Concept.objects.kets_current().with_counts_among(published, tag="kets"),
         "infrastructure_count": published.count(),
         "service_count": Service.objects.filter(infrastructure__in=published).count(),
         "equipment_count": Equipment.objects.filter(
