@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from django.core.cache import cache
 
 
 @pytest.fixture(autouse=True)
@@ -17,6 +18,13 @@ def _plain_static_storage(settings):
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Rate limits (sign-in attempts) and used one-time codes are counted in the
+    # cache; no test inherits another's.
+    cache.clear()
 
 
 @pytest.fixture(scope="session")

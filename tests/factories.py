@@ -1,7 +1,16 @@
 """Plain factories for tests: keyword-only, typed, creating missing relations."""
 
 import itertools
+import time
 
+from allauth.account.models import EmailAddress
+from allauth.mfa import app_settings as mfa_settings
+from allauth.mfa.totp.internal.auth import (
+    TOTP,
+    format_hotp_value,
+    generate_totp_secret,
+    hotp_value,
+)
 from django.utils import timezone
 
 from accounts.models import (
@@ -29,6 +38,15 @@ def concept(scheme: str, code: str) -> Concept:
 def make_user(*, email: str | None = None, password: str = "pw", **fields) -> User:
     email = email or f"user{next(_sequence)}@example.org"
     return User.objects.create_user(email=email, password=password, **fields)
+
+
+def make_account(*, email: str | None = None, password: str = "pw", **fields) -> User:
+    """A user who signed up and confirmed their email address."""
+    user = make_user(email=email, password=password, **fields)
+    EmailAddress.objects.create(
+        user=user, email=user.email, verified=True, primary=True
+    )
+    return user
 
 
 def make_organisation(
@@ -139,3 +157,20 @@ def make_partner_admin(*, region: str = "ITH5") -> User:
     user = make_user(is_staff=True)
     RegionAdministration.objects.create(user=user, region_id=region)
     return user
+
+
+def make_totp(*, user: User) -> str:
+    """Activate an authenticator app for ``user``; return its secret."""
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def totp_code(secret: str) -> str:
+    """The code an authenticator app with ``secret`` shows now."""
+    period = mfa_settings.TOTP_PERIOD
+    seconds_left = period - time.time() % period
+    if seconds_left < 2:
+        # Let the code be used within the period it belongs to.
+        time.sleep(seconds_left)
+    return format_hotp_value(hotp_value(secret, int(time.time()) // period))
