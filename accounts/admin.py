@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import (
     CompanyMembership,
     InfrastructureMembership,
+    Invitation,
     Organisation,
     RegionAdministration,
     User,
@@ -98,3 +99,13 @@ class CompanyMembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "organisation__name"]
     autocomplete_fields = ["user", "organisation"]
     list_select_related = ["user", "organisation"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "infrastructure", "role", "created_at", "accepted_at"]
+    list_filter = ["role"]
+    search_fields = ["email", "infrastructure__name"]
+    autocomplete_fields = ["infrastructure", "invited_by", "accepted_by"]
+    list_select_related = ["infrastructure"]
+    readonly_fields = ["accepted_at", "accepted_by"]

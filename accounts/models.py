@@ -1,9 +1,21 @@
+from datetime import timedelta
+
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import TimestampedModel
+
+from .querysets import InvitationQuerySet
+
+INVITATION_SALT = "accounts.invitation"
+INVITATION_VALIDITY = timedelta(days=14)
 
 
 class UserManager(BaseUserManager):
@@ -49,6 +61,13 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
+
+    def confirmed_email_addresses(self) -> set[str]:
+        """The user's address and their other confirmed addresses, in lower case."""
+        confirmed = self.emailaddress_set.filter(verified=True)
+        return {self.email.lower()} | {
+            email.lower() for email in confirmed.values_list("email", flat=True)
+        }
 
 
 class OrganisationKind(models.TextChoices):
@@ -209,3 +228,93 @@ class CompanyMembership(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} - {self.organisation}"
+
+
+class Invitation(TimestampedModel):
+    """An invitation to join an infrastructure's staff, sent by email as a signed link.
+
+    The link carries the invitation's id signed with ``django.core.signing``; the
+    invitation itself records whether it has been used and until when it is valid.
+    """
+
+    Role = MembershipRole
+    EXPIRED = _("This invitation has expired. Ask for a new one.")
+
+    email = models.EmailField(_("email address"))
+    infrastructure = models.ForeignKey(
+        "catalogue.Infrastructure",
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("infrastructure"),
+    )
+    role = models.CharField(_("role"), max_length=8, choices=Role, default=Role.EDITOR)
+    invited_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations_sent",
+        verbose_name=_("invited by"),
+    )
+    accepted_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations_accepted",
+        verbose_name=_("accepted by"),
+    )
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"))
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role__in=MembershipRole.values),
+                name="invitation_role_valid",
+            ),
+        ]
+        indexes = [
+            # Invitations are looked up by address, whatever its case.
+            models.Index(Upper("email"), name="invitation_email_upper_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} - {self.get_role_display()} - {self.infrastructure}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:invitation_accept", kwargs={"token": self.token})
+
+    @property
+    def token(self) -> str:
+        return signing.dumps(self.pk, salt=INVITATION_SALT)
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.accepted_at is not None
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at
+
+    def check_acceptable_by(self, user: User) -> None:
+        """Raise a ValidationError that explains why ``user`` cannot accept this."""
+        if self.is_accepted:
+            raise ValidationError(
+                _("This invitation has already been used."), code="used"
+            )
+        if self.is_expired:
+            raise ValidationError(self.EXPIRED, code="expired")
+        if self.email.lower() not in user.confirmed_email_addresses():
+            raise ValidationError(
+                _(
+                    "This invitation was sent to another email address. Sign in "
+                    "with the address it was sent to."
+                ),
+                code="email_mismatch",
+            )

@@ -102,6 +102,7 @@ class InfrastructureAdmin(RefreshesSearch, admin.ModelAdmin):
     list_display = ["name", "acronym", "host", "region", "city", "status", "updated_at"]
     list_filter = [
         "status",
+        "changed_since_review",
         ("region", admin.RelatedOnlyFieldListFilter),
         ("kets", admin.RelatedOnlyFieldListFilter),
         ("types", admin.RelatedOnlyFieldListFilter),

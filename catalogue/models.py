@@ -335,6 +335,13 @@ class Infrastructure(TimestampedModel):
     )
     verified_at = models.DateTimeField(_("last verified"), null=True, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    changed_since_review = models.BooleanField(
+        _("changed since review"),
+        default=False,
+        help_text=_(
+            "Its staff edited the published listing after a partner admin reviewed it."
+        ),
+    )
 
     objects = InfrastructureQuerySet.as_manager()
 
@@ -377,6 +384,11 @@ class Infrastructure(TimestampedModel):
             models.Index(fields=["status"], name="rii_status_idx"),
             models.Index(fields=["updated_at"], name="rii_updated_idx"),
             models.Index(fields=["verified_at"], name="rii_verified_idx"),
+            models.Index(
+                fields=["changed_since_review"],
+                condition=Q(changed_since_review=True),
+                name="rii_changed_since_review_idx",
+            ),
             models.Index(fields=["city"], name="rii_city_idx"),
             models.Index(Lower("name"), "id", name="rii_name_lower_idx"),
             models.Index(

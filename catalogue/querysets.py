@@ -1,5 +1,14 @@
 from django.db import models
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 
@@ -66,6 +75,42 @@ class RIS3PriorityQuerySet(models.QuerySet):
 class InfrastructureQuerySet(models.QuerySet):
     def published(self) -> "InfrastructureQuerySet":
         return self.filter(status="published")
+
+    def editable_by(self, user) -> "InfrastructureQuerySet":
+        """The listings ``user`` may edit: those they are a member of (manager or
+        editor); a superuser may edit every listing."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(memberships__user=user)
+
+    def with_role_of(self, user) -> "InfrastructureQuerySet":
+        """Annotate ``member_role``: the role of ``user`` on each listing, or None."""
+        from accounts.models import InfrastructureMembership
+
+        role = InfrastructureMembership.objects.filter(
+            infrastructure=OuterRef("pk"), user_id=user.pk
+        ).values("role")[:1]
+        return self.annotate(member_role=Subquery(role))
+
+    def with_completeness_counts(self) -> "InfrastructureQuerySet":
+        """Annotate the counts the workspace's completeness score needs."""
+        from .models import Equipment, Service
+
+        def tagged(field: str) -> Exists:
+            through = self.model._meta.get_field(field).remote_field.through
+            return Exists(through.objects.filter(infrastructure_id=OuterRef("pk")))
+
+        return self.annotate(
+            service_count=_count(Service.objects.filter(infrastructure=OuterRef("pk"))),
+            equipment_count=_count(
+                Equipment.objects.filter(infrastructure=OuterRef("pk"))
+            ),
+            has_kets=tagged("kets"),
+            has_types=tagged("types"),
+            has_languages=tagged("languages"),
+        )
 
     def in_region(self, code: str) -> "InfrastructureQuerySet":
         return self.filter(region__code__startswith=code)

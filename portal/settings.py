@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "accounts",
     "catalogue",
+    "workspace",
     "portal",
 ]
 

@@ -14,7 +14,10 @@ from allauth.mfa.totp.internal.auth import (
 from django.utils import timezone
 
 from accounts.models import (
+    INVITATION_VALIDITY,
+    CompanyMembership,
     InfrastructureMembership,
+    Invitation,
     Organisation,
     RegionAdministration,
     User,
@@ -174,3 +177,43 @@ def totp_code(secret: str) -> str:
         # Let the code be used within the period it belongs to.
         time.sleep(seconds_left)
     return format_hotp_value(hotp_value(secret, int(time.time()) // period))
+
+
+def make_company(
+    *, name: str | None = None, country: str = "IT", size_class: str = "small", **fields
+) -> Organisation:
+    return make_organisation(
+        name=name, kind="company", country=country, size_class=size_class, **fields
+    )
+
+
+def make_company_member(
+    *,
+    user: User | None = None,
+    company: Organisation | None = None,
+    job_title: str = "",
+) -> CompanyMembership:
+    return CompanyMembership.objects.create(
+        user=user or make_account(),
+        organisation=company or make_company(),
+        job_title=job_title,
+    )
+
+
+def make_invitation(
+    *,
+    infrastructure: Infrastructure | None = None,
+    email: str | None = None,
+    role: str = "editor",
+    invited_by: User | None = None,
+    **fields,
+) -> Invitation:
+    infrastructure = infrastructure or make_infrastructure()
+    fields.setdefault("expires_at", timezone.now() + INVITATION_VALIDITY)
+    return Invitation.objects.create(
+        infrastructure=infrastructure,
+        email=email or f"invited{next(_sequence)}@example.org",
+        role=role,
+        invited_by=invited_by or make_staff(infrastructure=infrastructure),
+        **fields,
+    )

@@ -1,0 +1,364 @@
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Fieldset, Layout
+from django import forms
+from django.core import signing
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation, OrganisationKind
+from catalogue.models import Concept, Equipment, Infrastructure, Region, Service
+
+HOST_KINDS = [
+    OrganisationKind.UNIVERSITY,
+    OrganisationKind.RTO,
+    OrganisationKind.COMPANY,
+    OrganisationKind.PUBLIC_BODY,
+]
+MULTIPLE_HELP = _("Hold Ctrl (Cmd on a Mac) to choose more than one.")
+_TOKEN_SALT = "workspace.edit-token"
+_UNKNOWN = "\0unknown"
+
+
+def _plain(value: Any) -> Any:
+    """A value as JSON keeps it, for comparing a field's values over time."""
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, list | tuple | set | models.QuerySet):
+        return sorted(_plain(item) for item in value)
+    if isinstance(value, Decimal):
+        return str(value.normalize())
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+class VersionedModelForm(forms.ModelForm):
+    """An edit form that notices when someone else saved the object meanwhile.
+
+    Its hidden ``edit_token`` carries, signed, the object's ``updated_at`` and the
+    values of the form's fields as shown. If the object was saved since and some of
+    those fields changed, the form is invalid: it names them with their current
+    values, keeps what the user typed and carries a fresh token, so that submitting
+    again applies the user's version deliberately. Changes to fields the form does
+    not show (status, order) are no conflict.
+    """
+
+    edit_token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the template's form tag has the token
+        self.helper.render_hidden_fields = True
+        self.conflicts: list[tuple[str, str]] = []
+        if self.instance.pk is None:
+            del self.fields["edit_token"]
+            return
+        self._saved = {
+            name: _plain(
+                self.instance._meta.get_field(name).value_from_object(self.instance)
+            )
+            for name in self.model_fields
+        }
+        self.fresh_token = signing.dumps(
+            {"version": self.instance.updated_at.isoformat(), "values": self._saved},
+            salt=_TOKEN_SALT,
+            compress=True,
+        )
+        self.fields["edit_token"].initial = self.fresh_token
+
+    @property
+    def model_fields(self) -> list[str]:
+        return [name for name in self.fields if name != "edit_token"]
+
+    @property
+    def model_data(self) -> dict[str, Any]:
+        """The cleaned values of the model's fields, for a service to apply."""
+        return {name: self.cleaned_data[name] for name in self.model_fields}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned_data = super().clean()
+        if self.instance.pk is None:
+            return cleaned_data
+        try:
+            seen = signing.loads(cleaned_data.get("edit_token") or "", salt=_TOKEN_SALT)
+        except signing.BadSignature:
+            seen = {"version": None, "values": {}}
+        if seen["version"] == self.instance.updated_at.isoformat():
+            return cleaned_data
+        changed = [
+            name
+            for name in self.model_fields
+            if self._saved[name] != seen["values"].get(name, _UNKNOWN)
+            and self._saved[name] != _plain(cleaned_data.get(name, _UNKNOWN))
+        ]
+        if changed:
+            self._report_conflicts(changed)
+        return cleaned_data
+
+    def _report_conflicts(self, names: list[str]) -> None:
+        for name in names:
+            current = self._display(name)
+            self.conflicts.append((str(self.fields[name].label), current))
+            self.add_error(
+                name,
+                _("Someone else changed this meanwhile to: %(value)s")
+                % {"value": current},
+            )
+        self.add_error(
+            None,
+            _(
+                "Someone else saved this page after you opened it. Your version is "
+                "kept below; the fields marked changed show theirs. Save again to "
+                "apply your version."
+            ),
+        )
+        # The next submission is made knowing the current version.
+        self.data = self.data.copy()
+        self.data[self.add_prefix("edit_token")] = self.fresh_token
+
+    def _display(self, name: str) -> str:
+        """The saved value of field ``name`` as a person reads it."""
+        field = self.instance._meta.get_field(name)
+        value = getattr(self.instance, name)
+        if field.many_to_many:
+            text = ", ".join(str(item) for item in value.all())
+        elif field.choices:
+            text = str(getattr(self.instance, f"get_{name}_display")())
+        elif isinstance(value, bool):
+            text = str(_("Yes") if value else _("No"))
+        else:
+            text = "" if value is None else str(value)
+        return Truncator(text).chars(200) or str(_("(empty)"))
+
+
+class ConceptChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Concept) -> str:
+        if obj.scheme == Concept.Scheme.KET and obj.collection != "2018":
+            return _("%(label)s (2012 list)") % {"label": obj.label}
+        if obj.parent_id:
+            return f"{obj.parent.label} › {obj.label}"
+        return obj.label
+
+
+class RegionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Region) -> str:
+        return f"{obj.code} – {obj.display_name}"
+
+
+def _concepts(scheme: str) -> models.QuerySet:
+    return Concept.objects.in_scheme(scheme).order_by("order", "label")
+
+
+def _ket_choices(instance: Infrastructure | Service) -> models.QuerySet:
+    """The 2018 KETs, and the 2012 ones ``instance`` still carries (kept on saving)."""
+    offered = Q(collection="2018")
+    if instance.pk:
+        offered |= Q(pk__in=instance.kets.values("pk"))
+    return (
+        Concept.objects.in_scheme("ket")
+        .filter(offered)
+        .order_by("-collection", "order")
+    )
+
+
+class InfrastructureForm(VersionedModelForm):
+    host = forms.ModelChoiceField(
+        label=_("Host organisation"),
+        queryset=Organisation.objects.filter(kind__in=HOST_KINDS).order_by("name"),
+    )
+    region = RegionChoiceField(
+        label=_("Region"),
+        queryset=Region.objects.order_by("code"),
+        help_text=_("The NUTS region where it is located, at the most precise level."),
+    )
+    types = ConceptChoiceField(
+        label=_("Types"),
+        queryset=_concepts("rii_type"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    kets = ConceptChoiceField(
+        label=_("Key Enabling Technologies"),
+        queryset=Concept.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    scientific_domains = ConceptChoiceField(
+        label=_("Scientific domains"),
+        queryset=Concept.objects.in_scheme("scientific_domain")
+        .select_related("parent")
+        .order_by(
+            Coalesce("parent__order", "order"),
+            F("parent").asc(nulls_first=True),
+            "order",
+        ),
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+        required=False,
+        help_text=MULTIPLE_HELP,
+    )
+    languages = ConceptChoiceField(
+        label=_("Languages spoken"),
+        queryset=Concept.objects.in_scheme("language").order_by("label"),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        required=False,
+        help_text=MULTIPLE_HELP,
+    )
+
+    class Meta:
+        model = Infrastructure
+        fields = [
+            "name",
+            "acronym",
+            "host",
+            "summary",
+            "description",
+            "sme_offer",
+            "access_policy",
+            "website",
+            "region",
+            "city",
+            "address",
+            "latitude",
+            "longitude",
+            "types",
+            "structure",
+            "kets",
+            "scientific_domains",
+            "languages",
+            "contact_email",
+            "contact_name",
+            "contact_phone",
+        ]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 2}),
+            "description": forms.Textarea(attrs={"rows": 8}),
+            "sme_offer": forms.Textarea(attrs={"rows": 4}),
+            "access_policy": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kets"].queryset = _ket_choices(self.instance)
+        self.fields["structure"].queryset = _concepts("structure")
+        self.helper.layout = Layout(
+            Fieldset(_("Name and host"), "name", "acronym", "host"),
+            Fieldset(
+                _("Description"),
+                "summary",
+                "description",
+                "sme_offer",
+                "access_policy",
+                "website",
+            ),
+            Fieldset(
+                _("Location"), "region", "city", "address", "latitude", "longitude"
+            ),
+            Fieldset(
+                _("Classification"),
+                "types",
+                "structure",
+                "kets",
+                "scientific_domains",
+                "languages",
+            ),
+            Fieldset(_("Contact"), "contact_email", "contact_name", "contact_phone"),
+        )
+
+
+class ServiceForm(VersionedModelForm):
+    kets = ConceptChoiceField(
+        label=_("Key Enabling Technologies"),
+        queryset=Concept.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    languages = ConceptChoiceField(
+        label=_("Languages"),
+        queryset=Concept.objects.in_scheme("language").order_by("label"),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        required=False,
+        help_text=MULTIPLE_HELP,
+    )
+    target_users = ConceptChoiceField(
+        label=_("Target users"),
+        queryset=_concepts("target_user"),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        required=False,
+        help_text=MULTIPLE_HELP,
+    )
+
+    class Meta:
+        model = Service
+        fields = [
+            "name",
+            "service_type",
+            "description",
+            "trl_from",
+            "trl_to",
+            "access_mode",
+            "price_band",
+            "sme_rate_available",
+            "lead_time_days",
+            "ip_default",
+            "nda_available",
+            "booking_url",
+            "kets",
+            "languages",
+            "target_users",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kets"].queryset = _ket_choices(self.instance)
+        self.fields["service_type"].queryset = _concepts("service_type")
+        self.fields["access_mode"].queryset = _concepts("access_mode")
+        for name in ("trl_from", "trl_to"):
+            self.fields[name].widget.attrs.update(min=1, max=9)
+
+
+class EquipmentForm(VersionedModelForm):
+    class Meta:
+        model = Equipment
+        fields = [
+            "name",
+            "category",
+            "description",
+            "technique",
+            "manufacturer",
+            "model",
+            "year_commissioned",
+            "quantity",
+            "access",
+            "training_required",
+            "services",
+            "uniquip_id",
+            "organisational_unit",
+            "site_location",
+            "building",
+            "service_level",
+            "web_address",
+            "open_licence",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 5}),
+            "services": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, infrastructure: Infrastructure, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = _concepts("equipment_category")
+        # Only the services of this listing: ids of others' services are invalid.
+        self.fields["services"].queryset = infrastructure.services.order_by(
+            "order", "name"
+        )
+        self.fields["services"].help_text = _("The services this equipment is used in.")
