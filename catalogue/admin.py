@@ -8,6 +8,7 @@ from .models import (
     Equipment,
     GoodPractice,
     Infrastructure,
+    Photo,
     Region,
     RIS3Priority,
     Service,
@@ -94,6 +95,19 @@ class EquipmentInline(admin.TabularInline):
     autocomplete_fields = ["category"]
 
 
+class PhotoInline(admin.TabularInline):
+    """Photos are uploaded in the staff workspace, which checks and re-encodes them;
+    here they are described, ordered or removed."""
+
+    model = Photo
+    extra = 0
+    fields = ["image", "alt_text", "caption", "order"]
+    readonly_fields = ["image"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Infrastructure)
 class InfrastructureAdmin(RefreshesSearch, admin.ModelAdmin):
     def infrastructure_ids(self, obj) -> list[int] | None:
@@ -121,8 +135,8 @@ class InfrastructureAdmin(RefreshesSearch, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     list_select_related = ["host", "region"]
     date_hierarchy = "updated_at"
-    readonly_fields = ["created_at", "updated_at"]
-    inlines = [ServiceInline, EquipmentInline]
+    readonly_fields = ["logo", "brochure", "created_at", "updated_at"]
+    inlines = [ServiceInline, EquipmentInline, PhotoInline]
     fieldsets = [
         (None, {"fields": ["name", "slug", "acronym", "host", "status"]}),
         (
@@ -155,6 +169,7 @@ class InfrastructureAdmin(RefreshesSearch, admin.ModelAdmin):
             },
         ),
         (_("Contact"), {"fields": ["contact_email", "contact_name", "contact_phone"]}),
+        (_("Media"), {"fields": ["logo", "brochure"]}),
         (
             _("Dates"),
             {"fields": ["verified_at", "published_at", "created_at", "updated_at"]},

@@ -335,6 +335,8 @@ class Infrastructure(TimestampedModel):
     )
     verified_at = models.DateTimeField(_("last verified"), null=True, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
+    brochure = models.FileField(_("brochure (PDF)"), upload_to="brochures/", blank=True)
     changed_since_review = models.BooleanField(
         _("changed since review"),
         default=False,
@@ -413,6 +415,38 @@ class Infrastructure(TimestampedModel):
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+
+class Photo(TimestampedModel):
+    """A photo of an infrastructure, shown on its public page in ``order``."""
+
+    infrastructure = models.ForeignKey(
+        Infrastructure,
+        on_delete=models.CASCADE,
+        related_name="photos",
+        verbose_name=_("infrastructure"),
+    )
+    image = models.ImageField(_("image"), upload_to="photos/")
+    alt_text = models.CharField(
+        _("alternative text"),
+        max_length=250,
+        help_text=_("What the photo shows, for people who cannot see it."),
+    )
+    caption = models.CharField(_("caption"), max_length=250, blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(alt_text=""), name="photo_alt_text_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.alt_text
 
 
 class PriceBand(models.TextChoices):

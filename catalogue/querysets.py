@@ -144,4 +144,5 @@ class InfrastructureQuerySet(models.QuerySet):
                 "equipment",
                 queryset=Equipment.objects.select_related("category"),
             ),
+            "photos",
         )

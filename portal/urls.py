@@ -1,4 +1,5 @@
 from allauth.account.decorators import secure_admin_login
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
@@ -28,3 +29,9 @@ urlpatterns = [
         name="robots_txt",
     ),
 ]
+
+# Uploads, in development as in production: the view adds what a PDF needs on top
+# of what ``static()`` would serve. A web server may take over at larger scale.
+urlpatterns.append(
+    path(f"{settings.MEDIA_URL.lstrip('/')}<path:path>", views.media, name="media")
+)

@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
+from django.views.static import serve
 
 from catalogue.models import Concept, Equipment, Infrastructure, Region, Service
 
@@ -20,3 +22,13 @@ def home(request: HttpRequest) -> HttpResponse:
         ).count(),
     }
     return render(request, "home.html", context)
+
+
+@require_GET
+def media(request: HttpRequest, path: str) -> HttpResponse:
+    """An uploaded file. ``serve`` refuses paths outside MEDIA_ROOT; a reverse proxy
+    may take this over at larger scale."""
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    if path.lower().endswith(".pdf"):
+        response["Content-Disposition"] = "inline"
+    return response

@@ -6,6 +6,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.core import signing
+from django.core.files.base import ContentFile
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
@@ -14,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, OrganisationKind
 from catalogue.models import Concept, Equipment, Infrastructure, Region, Service
+
+from . import uploads
 
 HOST_KINDS = [
     OrganisationKind.UNIVERSITY,
@@ -362,3 +365,55 @@ class EquipmentForm(VersionedModelForm):
             "order", "name"
         )
         self.fields["services"].help_text = _("The services this equipment is used in.")
+
+
+# --- Logo, photos, brochure ----------------------------------------------------
+
+IMAGE_ACCEPT = "image/jpeg,image/png,image/webp"
+
+
+class _UploadForm(forms.Form):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+
+class LogoForm(_UploadForm):
+    logo = forms.FileField(
+        label=_("Logo"),
+        help_text=_("JPEG, PNG or WebP, at most 5 MB."),
+        widget=forms.FileInput(attrs={"accept": IMAGE_ACCEPT}),
+    )
+
+    def clean_logo(self) -> ContentFile:
+        return uploads.clean_image(self.cleaned_data["logo"])
+
+
+class PhotoForm(_UploadForm):
+    image = forms.FileField(
+        label=_("Photo"),
+        help_text=_("JPEG, PNG or WebP, at most 5 MB."),
+        widget=forms.FileInput(attrs={"accept": IMAGE_ACCEPT}),
+    )
+    alt_text = forms.CharField(
+        label=_("Alternative text"),
+        max_length=250,
+        help_text=_("What the photo shows, for people who cannot see it."),
+    )
+    caption = forms.CharField(label=_("Caption"), max_length=250, required=False)
+
+    def clean_image(self) -> ContentFile:
+        return uploads.clean_image(self.cleaned_data["image"])
+
+
+class BrochureForm(_UploadForm):
+    brochure = forms.FileField(
+        label=_("Brochure"),
+        help_text=_("A PDF document, at most 10 MB."),
+        widget=forms.FileInput(attrs={"accept": "application/pdf"}),
+    )
+
+    def clean_brochure(self) -> ContentFile:
+        return uploads.clean_pdf(self.cleaned_data["brochure"])

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import File
+from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -14,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import InfrastructureMembership, MembershipRole, User
 from catalogue import search
-from catalogue.models import Equipment, Infrastructure, Service
+from catalogue.models import Equipment, Infrastructure, Photo, Service
 
 Status = Infrastructure.Status
 Direction = Literal["up", "down"]
@@ -176,6 +178,63 @@ def equipment_move(*, equipment: Equipment, direction: Direction) -> None:
 # --- Helpers -------------------------------------------------------------------
 
 Item = Service | Equipment
+
+
+# --- Logo, photos, brochure ----------------------------------------------------
+
+
+MediaField = Literal["logo", "brochure"]
+
+
+def infrastructure_media_set(
+    *, infrastructure: Infrastructure, field: MediaField, file: File | None
+) -> None:
+    """Store ``file`` (already checked) as the listing's logo or brochure, or remove
+    it when ``file`` is None; the replaced file leaves storage once committed."""
+    with transaction.atomic():
+        old_name = getattr(infrastructure, field).name
+        if file is None:
+            setattr(infrastructure, field, "")
+        else:
+            getattr(infrastructure, field).save(file.name, file, save=False)
+        infrastructure.save(update_fields=[field])
+        _listing_edited(infrastructure)
+        _delete_file_on_commit(old_name)
+
+
+def photo_add(
+    *, infrastructure: Infrastructure, image: File, alt_text: str, caption: str
+) -> Photo:
+    """Add a photo (already checked) after the listing's others."""
+    with transaction.atomic():
+        last = infrastructure.photos.aggregate(last=models.Max("order"))["last"]
+        photo = Photo(
+            infrastructure=infrastructure,
+            alt_text=alt_text,
+            caption=caption,
+            order=0 if last is None else last + 1,
+        )
+        photo.image.save(image.name, image, save=False)
+        try:
+            photo.full_clean()
+        except ValidationError:
+            default_storage.delete(photo.image.name)
+            raise
+        photo.save()
+        _listing_edited(infrastructure)
+    return photo
+
+
+def photo_delete(*, photo: Photo) -> None:
+    with transaction.atomic():
+        photo.delete()
+        _listing_edited(photo.infrastructure)
+        _delete_file_on_commit(photo.image.name)
+
+
+def _delete_file_on_commit(name: str) -> None:
+    if name:
+        transaction.on_commit(lambda: default_storage.delete(name))
 
 
 def _refresh_search(infrastructure_id: int) -> None:

@@ -21,6 +21,7 @@ urlpatterns = [
     path(
         _rii + "confirm/", views.infrastructure_confirm, name="infrastructure_confirm"
     ),
+    path(_rii + "media/", views.infrastructure_media, name="infrastructure_media"),
     path(_rii + "members/", views.member_list, name="member_list"),
     path(_rii + "services/new/", views.service_create, name="service_create"),
     path(_service + "edit/", views.service_edit, name="service_edit"),

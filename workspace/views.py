@@ -18,7 +18,15 @@ from catalogue.models import Infrastructure
 
 from . import services
 from .completeness import completeness
-from .forms import EquipmentForm, InfrastructureForm, ServiceForm, VersionedModelForm
+from .forms import (
+    BrochureForm,
+    EquipmentForm,
+    InfrastructureForm,
+    LogoForm,
+    PhotoForm,
+    ServiceForm,
+    VersionedModelForm,
+)
 
 DASHBOARD_PAGE_SIZE = 25
 DIRECTIONS = ("up", "down")
@@ -209,6 +217,65 @@ def member_list(request: HttpRequest, slug: str) -> HttpResponse:
     )
     context = {"infrastructure": infrastructure, "members": members}
     return render(request, "workspace/member_list.html", context)
+
+
+# --- Logo, photos, brochure ----------------------------------------------------
+
+MEDIA_FORMS = {"logo": LogoForm, "photo": PhotoForm, "brochure": BrochureForm}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def infrastructure_media(request: HttpRequest, slug: str) -> HttpResponse:
+    infrastructure = _editable(request, slug)
+    forms = {name: form(prefix=name) for name, form in MEDIA_FORMS.items()}
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action in MEDIA_FORMS:
+            forms[action] = MEDIA_FORMS[action](
+                request.POST, request.FILES, prefix=action
+            )
+        done = _media_change(request, infrastructure, action, forms.get(action))
+        if done is None:
+            return HttpResponseBadRequest(_("Unknown action."))
+        if done:
+            messages.success(request, done)
+            return redirect(request.path)
+    context = {
+        "infrastructure": infrastructure,
+        "photos": infrastructure.photos.all(),
+        "forms": forms,
+    }
+    return render(request, "workspace/infrastructure_media.html", context)
+
+
+def _media_change(
+    request: HttpRequest, infrastructure: Infrastructure, action: str, form: Any
+) -> str | None:
+    """Apply ``action``: a message once done, "" if ``form`` has errors to show,
+    None for an unknown action."""
+    if form is not None and not form.is_valid():
+        return ""
+    if action == "photo":
+        services.photo_add(infrastructure=infrastructure, **form.cleaned_data)
+        return _("The photo was added.")
+    if action == "remove_photo":
+        pk = request.POST.get("photo", "")
+        photo = get_object_or_404(
+            infrastructure.photos, pk=pk if pk.isdigit() else None
+        )
+        services.photo_delete(photo=photo)
+        return _("The photo was removed.")
+    field = action.removeprefix("remove_")
+    if field not in ("logo", "brochure"):
+        return None
+    file = form.cleaned_data[field] if form is not None else None
+    services.infrastructure_media_set(
+        infrastructure=infrastructure, field=field, file=file
+    )
+    if field == "logo":
+        return _("The logo was saved.") if file else _("The logo was removed.")
+    return _("The brochure was saved.") if file else _("The brochure was removed.")
 
 
 # --- Services ------------------------------------------------------------------

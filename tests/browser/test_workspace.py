@@ -122,6 +122,7 @@ def test_every_workspace_page_is_accessible(page, staff, assert_accessible):
         ("infrastructure_detail", {"slug": listing.slug}),
         ("infrastructure_edit", {"slug": listing.slug}),
         ("member_list", {"slug": listing.slug}),
+        ("infrastructure_media", {"slug": listing.slug}),
         ("service_create", {"slug": listing.slug}),
         ("service_edit", {"slug": listing.slug, "service_slug": "em"}),
         ("service_delete", {"slug": listing.slug, "service_slug": "em"}),
@@ -144,6 +145,17 @@ def test_every_workspace_page_is_accessible(page, staff, assert_accessible):
     page.get_by_label("Year commissioned").fill("1850")
     page.get_by_role("button", name="Save").click()
     page.get_by_text("The year must lie between 1900 and 2100.").wait_for()
+    assert_accessible(page)
+    # An upload that is not an image.
+    page.goto(
+        page.live_server_url
+        + reverse("workspace:infrastructure_media", kwargs={"slug": listing.slug})
+    )
+    page.locator("#id_logo-logo").set_input_files(
+        files=[{"name": "logo.jpg", "mimeType": "image/jpeg", "buffer": b"text"}]
+    )
+    page.get_by_role("button", name="Upload the logo").click()
+    page.get_by_text("Upload a JPEG, PNG or WebP image.").wait_for()
     assert_accessible(page)
     # And a form whose object someone else saved meanwhile.
     page.goto(

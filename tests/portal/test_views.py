@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
+from catalogue.models import Photo
 from tests.factories import (
     make_equipment,
     make_infrastructure,
@@ -53,8 +54,11 @@ def test_detail_page_uses_a_fixed_number_of_queries(
     for _ in range(n):
         make_service(infrastructure=rii)
         make_equipment(infrastructure=rii)
+        Photo.objects.create(
+            infrastructure=rii, image="photos/x.webp", alt_text="The lab"
+        )
     make_ris3_priority(region="ITH5")
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         response = client.get(rii.get_absolute_url())
     assert response.status_code == 200
 

@@ -38,6 +38,9 @@ LISTING_ENDPOINTS = [
     ("infrastructure_edit", "post", 200),
     ("infrastructure_submit", "post", 302),
     ("infrastructure_confirm", "post", 302),
+    ("infrastructure_media", "get", 200),
+    # A POST without a known action is refused as a bad request.
+    ("infrastructure_media", "post", 400),
     ("service_create", "get", 200),
     ("service_create", "post", 200),
     ("service_edit", "get", 200),
