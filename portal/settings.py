@@ -55,9 +55,14 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "django_tasks_db",
+    "import_export",
     "accounts",
     "catalogue",
     "workspace",
+    "access",
+    "notifications",
+    "imports",
     "portal",
 ]
 
@@ -213,6 +218,11 @@ if env("SMTP_HOST", ""):
     }
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+# Background work (email above all) is queued in the database and run by
+# `manage.py db_worker`, which `make run` starts beside the web server.
+TASKS = {
+    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+}
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "RII portal <noreply@localhost>")
 
 # Security: the deployment checklist holds whenever DEBUG is off.
