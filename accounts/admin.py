@@ -1,6 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from catalogue import moderation
+from catalogue.admin import RegionScopedAdmin, ScopedInfrastructureAdmin
+from catalogue.models import Infrastructure
 
 from .models import (
     CompanyMembership,
@@ -67,7 +72,21 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(RegionScopedAdmin, admin.ModelAdmin):
+    """Organisations located in the user's regions or hosting an RII there; their
+    location may lie anywhere (a host is often elsewhere than its RII)."""
+
+    region_choice_fields = ()
+
+    def scope(self, queryset, request):
+        codes = self.administered_codes(request)
+        if codes is None:
+            return queryset
+        hosts = Infrastructure.objects.filter(moderation.within("region", codes))
+        return queryset.filter(
+            moderation.within("region", codes) | Q(pk__in=hosts.values("host_id"))
+        )
+
     list_display = ["name", "kind", "size_class", "country", "region"]
     list_filter = ["kind", "size_class", ("country", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "vat_id", "registration_id"]
@@ -77,7 +96,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(InfrastructureMembership)
-class InfrastructureMembershipAdmin(admin.ModelAdmin):
+class InfrastructureMembershipAdmin(ScopedInfrastructureAdmin, admin.ModelAdmin):
     list_display = ["user", "infrastructure", "role", "created_at"]
     list_filter = ["role"]
     search_fields = ["user__email", "infrastructure__name"]
@@ -102,7 +121,7 @@ class CompanyMembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(ScopedInfrastructureAdmin, admin.ModelAdmin):
     list_display = ["email", "infrastructure", "role", "created_at", "accepted_at"]
     list_filter = ["role"]
     search_fields = ["email", "infrastructure__name"]

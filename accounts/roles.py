@@ -14,6 +14,8 @@ PARTNER_ADMIN_PERMISSIONS = {
         "equipment": "add change delete view",
         "ris3priority": "add change delete view",
         "goodpractice": "add change delete view",
+        "photo": "change delete view",
+        "moderationdecision": "view",
         "region": "view",
         "concept": "view",
     },
@@ -21,6 +23,7 @@ PARTNER_ADMIN_PERMISSIONS = {
         "organisation": "add change view",
         "infrastructuremembership": "add change delete view",
     },
+    "access": {"accessrequest": "view"},
 }
 GROUPS = {"RII staff": STAFF_PERMISSIONS, "Partner admin": PARTNER_ADMIN_PERMISSIONS}
 

@@ -115,6 +115,36 @@ class InfrastructureQuerySet(models.QuerySet):
     def in_region(self, code: str) -> "InfrastructureQuerySet":
         return self.filter(region__code__startswith=code)
 
+    def awaiting_review(self) -> "InfrastructureQuerySet":
+        """Listings their staff submitted for review."""
+        return self.filter(status="pending")
+
+    def changed_after_review(self) -> "InfrastructureQuerySet":
+        """Published listings their staff edited after the last review."""
+        return self.filter(status="published", changed_since_review=True)
+
+    def unverified_since(self, moment) -> "InfrastructureQuerySet":
+        """Published listings nobody confirmed or reviewed since ``moment``."""
+        return self.filter(
+            Q(verified_at__lt=moment) | Q(verified_at__isnull=True),
+            status="published",
+        )
+
+    def with_latest_feedback(self) -> "InfrastructureQuerySet":
+        """Annotate ``feedback``: the message of the last partner admin's decision
+        that asked its staff to act, when that is why the listing is in its status."""
+        from .models import ModerationDecision
+
+        last = ModerationDecision.objects.filter(infrastructure=OuterRef("pk"))
+        return self.annotate(
+            feedback=Subquery(
+                last.filter(to_status=OuterRef("status"))
+                .exclude(message="")
+                .order_by("-created_at", "-pk")
+                .values("message")[:1]
+            )
+        )
+
     def tagged_with(self, ket) -> "InfrastructureQuerySet":
         """RIIs tagged with the KET ``ket`` or with a 2012 KET that maps to it."""
         tagged = self.model.objects.filter(Q(kets=ket) | Q(kets__maps_to=ket))

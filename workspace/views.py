@@ -83,6 +83,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         Infrastructure.objects.editable_by(request.user)
         .with_role_of(request.user)
         .with_completeness_counts()
+        .with_latest_feedback()
         .select_related("host")
         .order_by(Lower("name"), "pk")
     )
@@ -123,7 +124,9 @@ def infrastructure_detail(request: HttpRequest, slug: str) -> HttpResponse:
         request.user
     )
     infrastructure = get_object_or_404(
-        listings.with_completeness_counts().select_related("host", "region"),
+        listings.with_completeness_counts()
+        .with_latest_feedback()
+        .select_related("host", "region"),
         slug=slug,
     )
     transitions = services.TRANSITIONS
