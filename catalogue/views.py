@@ -37,6 +37,7 @@ def infrastructure_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "infrastructure": infrastructure,
             "ris3_priorities": priorities,
             "json_ld_data": infrastructure_json_ld(request, infrastructure),
+            "median_response": (infrastructure.access_requests.median_first_response()),
         },
     )
 

@@ -151,11 +151,18 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[RII portal] "
+# Queues allauth's emails in the outbox, in the recipient's language.
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # Five failed sign-ins for one address in five minutes (or ten from one IP address in
 # a minute) lock it out for the rest of that time. Counted in Django's cache, which
-# is per process until CACHES names a shared one.
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# every process of the portal shares (CACHES).
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,5/5m/key",
+    # Access requests (a brief to up to five RIIs counts once) and thread messages.
+    "access_request": "10/h/ip,20/d/user",
+    "access_message": "30/10m/user",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "RII portal"
 # Staff must set up an authenticator app before they reach the Django admin.
@@ -185,6 +192,14 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Files only their owners may see (access request attachments), outside MEDIA_ROOT.
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": env("PORTAL_PRIVATE_ROOT", str(BASE_DIR / "var" / "private")),
+            "base_url": None,
+        },
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -218,12 +233,25 @@ if env("SMTP_HOST", ""):
     }
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+# One cache for every process (rate limits must be counted across them): a table in
+# the database, created by `migrate`.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "portal_cache",
+    }
+}
+
 # Background work (email above all) is queued in the database and run by
-# `manage.py db_worker`, which `make run` starts beside the web server.
+# `manage.py db_worker`, which `make run` starts beside the web server. Every email
+# goes through the outbox (notifications/): stored with the request's writes, sent
+# by the worker after commit, retried until the mail server takes it.
 TASKS = {
     "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
 }
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "RII portal <noreply@localhost>")
+# The portal's public address, for absolute links in emails.
+PORTAL_SITE_URL = env("PORTAL_SITE_URL", "http://127.0.0.1:8000")
 
 # Security: the deployment checklist holds whenever DEBUG is off.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -16,6 +16,7 @@ admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("", include("access.urls")),
     path("", include("catalogue.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),

@@ -217,3 +217,49 @@ def make_invitation(
         invited_by=invited_by or make_staff(infrastructure=infrastructure),
         **fields,
     )
+
+
+def make_access_request(
+    *,
+    infrastructure: Infrastructure | None = None,
+    requester: User | None = None,
+    state: str = "submitted",
+    **fields,
+):
+    """A request as the workflow leaves it in ``state`` (submitted unless told)."""
+    import uuid
+
+    from access.models import AccessRequest
+    from access.querysets import (
+        ESCALATION_WORKING_DAYS,
+        REMINDER_WORKING_DAYS,
+        add_working_days,
+    )
+
+    infrastructure = infrastructure or make_infrastructure()
+    submitted_at = fields.pop("submitted_at", timezone.now())
+    if state != "unconfirmed":
+        fields.setdefault("submitted_at", submitted_at)
+        fields.setdefault(
+            "response_due_at", add_working_days(submitted_at, REMINDER_WORKING_DAYS)
+        )
+        fields.setdefault(
+            "escalation_due_at",
+            add_working_days(submitted_at, ESCALATION_WORKING_DAYS),
+        )
+    if state == "declined":
+        fields.setdefault("decline_reason", "Fully booked.")
+    email = requester.email if requester else f"guest{next(_sequence)}@example.com"
+    fields.setdefault("contact_email", email)
+    return AccessRequest.objects.create(
+        infrastructure=infrastructure,
+        requester=requester,
+        brief=uuid.uuid4(),
+        state=state,
+        need=fields.pop("need", "Tensile tests on 20 printed titanium samples."),
+        company_name=fields.pop("company_name", "Acme Additive Srl"),
+        contact_name=fields.pop("contact_name", "Giulia Rossi"),
+        consent_share=True,
+        privacy_accepted=True,
+        **fields,
+    )

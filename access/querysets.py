@@ -1,0 +1,123 @@
+from datetime import datetime, timedelta
+
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Coalesce, Now
+from django.utils import timezone
+
+REMINDER_WORKING_DAYS = 5
+ESCALATION_WORKING_DAYS = 10
+MEDIAN_WINDOW = timedelta(days=365)
+MEDIAN_MINIMUM_REQUESTS = 3
+
+
+def add_working_days(start: datetime, days: int) -> datetime:
+    """``start`` plus ``days`` working days (Monday to Friday), same time of day."""
+    moment = start
+    while days > 0:
+        moment += timedelta(days=1)
+        if moment.weekday() < 5:
+            days -= 1
+    return moment
+
+
+class Median(models.Aggregate):
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = models.DurationField()
+
+
+class AccessRequestQuerySet(models.QuerySet):
+    def confirmed(self) -> "AccessRequestQuerySet":
+        return self.exclude(state=self.model.State.UNCONFIRMED)
+
+    def open(self) -> "AccessRequestQuerySet":
+        from .models import OPEN_STATES
+
+        return self.filter(state__in=OPEN_STATES)
+
+    def awaiting_first_response(self) -> "AccessRequestQuerySet":
+        """Confirmed requests that no one at the infrastructure has answered yet."""
+        return self.filter(
+            state__in=[self.model.State.SUBMITTED, self.model.State.IN_REVIEW],
+            first_response_at__isnull=True,
+        )
+
+    def overdue(self, now: datetime | None = None) -> "AccessRequestQuerySet":
+        """Requests with no staff response after the reminder deadline
+        (``REMINDER_WORKING_DAYS`` working days after submission)."""
+        return self.awaiting_first_response().filter(
+            response_due_at__lt=now or timezone.now()
+        )
+
+    def for_staff(self, user) -> "AccessRequestQuerySet":
+        """Confirmed requests to the infrastructures ``user`` is manager or editor of;
+        a superuser sees every confirmed request."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        requests = self.confirmed()
+        if user.is_superuser:
+            return requests
+        from accounts.models import InfrastructureMembership
+
+        return requests.filter(
+            Exists(
+                InfrastructureMembership.objects.filter(
+                    infrastructure=OuterRef("infrastructure"), user=user
+                )
+            )
+        )
+
+    def for_requester(self, user) -> "AccessRequestQuerySet":
+        """The requests ``user`` sent, and the confirmed ones a guest sent from an
+        address the user has since confirmed as theirs."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self.filter(
+            Q(requester=user)
+            | Q(
+                requester__isnull=True,
+                contact_email__in=user.confirmed_email_addresses(),
+            )
+        ).confirmed()
+
+    def in_regions(self, codes) -> "AccessRequestQuerySet":
+        """Requests to infrastructures in (or under) any of the NUTS ``codes``."""
+        condition = Q()
+        for code in codes:
+            condition |= Q(infrastructure__region__code__startswith=code)
+        return self.filter(condition) if condition else self.none()
+
+    def with_list_relations(self) -> "AccessRequestQuerySet":
+        """What a list row shows, with ``is_overdue``."""
+        overdue = Q(
+            state__in=[self.model.State.SUBMITTED, self.model.State.IN_REVIEW],
+            first_response_at__isnull=True,
+            response_due_at__lt=Now(),
+        )
+        return self.select_related("infrastructure", "service", "equipment").annotate(
+            is_overdue=models.ExpressionWrapper(
+                overdue, output_field=models.BooleanField()
+            )
+        )
+
+    def median_first_response(self, now: datetime | None = None):
+        """The median time to first response over the last 12 months, or None while
+        fewer than ``MEDIAN_MINIMUM_REQUESTS`` requests were sent. A request still
+        unanswered counts with the time it has waited so far."""
+        since = (now or timezone.now()) - MEDIAN_WINDOW
+        recent = (
+            self.confirmed()
+            .filter(submitted_at__gte=since)
+            # Withdrawn before anyone answered: no response was ever due.
+            .exclude(state=self.model.State.WITHDRAWN, first_response_at__isnull=True)
+        )
+        result = recent.aggregate(
+            count=models.Count("pk"),
+            median=Median(
+                Coalesce("first_response_at", Now()) - models.F("submitted_at")
+            ),
+        )
+        if result["count"] < MEDIAN_MINIMUM_REQUESTS:
+            return None
+        return result["median"]
