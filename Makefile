@@ -26,11 +26,17 @@ db-start: setup
 db-stop:
 	$(DB_STOP)
 
+# Beside the web server: the worker that sends queued email (and runs other background
+# tasks) and a sweep that re-enqueues overdue email every minute; both stop with it.
 run: db-start
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo --once
 	@$(PY) manage.py demo_logins
-	@trap '$(DB_STOP)' EXIT; $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@trap 'kill $$WORKER $$SWEEP 2>/dev/null; wait; $(DB_STOP)' EXIT; \
+	trap 'exit 130' INT TERM; \
+	$(PY) manage.py db_worker --no-reload & WORKER=$$!; \
+	$(PY) manage.py send_queued_email --every 60 & SWEEP=$$!; \
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 lint: setup
 	$(VENV)/bin/ruff check .

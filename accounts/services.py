@@ -1,20 +1,18 @@
 """Writes on accounts, organisations and roles, each in one transaction."""
 
 import uuid
-from functools import partial
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import Infrastructure
+from notifications.services import email_queue, language_of_address
 
 from .models import (
     INVITATION_VALIDITY,
@@ -91,6 +89,8 @@ def invitation_create(
 ) -> Invitation:
     """Invite ``email`` to join ``infrastructure``'s staff; email the link on commit.
 
+    The email is in the invitee's language if they have an account.
+
     ``site_url`` is the portal's address (scheme and host) for the link.
     """
     invitation = Invitation(
@@ -102,24 +102,15 @@ def invitation_create(
     )
     invitation.full_clean()
     invitation.save()
-    context = {
-        "invitation": invitation,
-        "link": site_url.rstrip("/") + invitation.get_absolute_url(),
-        "valid_days": INVITATION_VALIDITY.days,
-    }
-    subject = render_to_string("accounts/email/invitation_subject.txt", context)
-    message = render_to_string("accounts/email/invitation_message.txt", context)
-    # robust: a mail server that is down is logged; the invitation stays valid
-    # and the inviter can send it again.
-    transaction.on_commit(
-        partial(
-            send_mail,
-            subject=" ".join(subject.split()),
-            message=message,
-            from_email=None,
-            recipient_list=[invitation.email],
-        ),
-        robust=True,
+    email_queue(
+        to=[invitation.email],
+        template="accounts/email/invitation",
+        context={
+            "invitation": invitation,
+            "link": site_url.rstrip("/") + invitation.get_absolute_url(),
+            "valid_days": INVITATION_VALIDITY.days,
+        },
+        language=language_of_address(invitation.email),
     )
     return invitation
 

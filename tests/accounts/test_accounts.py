@@ -49,12 +49,17 @@ def test_header_shows_the_signed_in_users_email_account_and_sign_out(client):
 
 
 def test_sign_up_sends_a_link_that_confirms_the_address_and_signs_in(
-    client, mailoutbox
+    client, mailoutbox, django_capture_on_commit_callbacks
 ):
-    response = client.post(
-        reverse("account_signup"),
-        {"email": "ana@sme.example.eu", "password1": PASSWORD, "password2": PASSWORD},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("account_signup"),
+            {
+                "email": "ana@sme.example.eu",
+                "password1": PASSWORD,
+                "password2": PASSWORD,
+            },
+        )
     assertRedirects(response, reverse("account_email_verification_sent"))
     assert [m.to for m in mailoutbox] == [["ana@sme.example.eu"]]
     assert "Please Confirm Your Email Address" in mailoutbox[0].subject
@@ -69,11 +74,14 @@ def test_sign_up_sends_a_link_that_confirms_the_address_and_signs_in(
     assert EmailAddress.objects.get(email="ana@sme.example.eu").verified
 
 
-def test_unconfirmed_address_cannot_sign_in_and_gets_a_new_link(client, mailoutbox):
+def test_unconfirmed_address_cannot_sign_in_and_gets_a_new_link(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
     user = User.objects.create_user(email="ana@sme.example.eu", password=PASSWORD)
     EmailAddress.objects.create(user=user, email=user.email, primary=True)
 
-    response = sign_in(client, "ana@sme.example.eu")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = sign_in(client, "ana@sme.example.eu")
 
     assertRedirects(response, reverse("account_email_verification_sent"))
     assert "_auth_user_id" not in client.session
@@ -113,11 +121,14 @@ def test_too_many_sign_in_requests_get_a_page_that_explains(client, settings):
     assertContains(response, "Too many attempts", status_code=429)
 
 
-def test_password_reset_link_lets_you_set_a_new_password(client, mailoutbox):
+def test_password_reset_link_lets_you_set_a_new_password(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
     make_account(email="ana@sme.example.eu", password="Old-Passw0rd-2025")
-    response = client.post(
-        reverse("account_reset_password"), {"email": "ana@sme.example.eu"}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("account_reset_password"), {"email": "ana@sme.example.eu"}
+        )
     assertRedirects(response, reverse("account_reset_password_done"))
     assert [m.to for m in mailoutbox] == [["ana@sme.example.eu"]]
 
@@ -165,15 +176,16 @@ def test_form_errors_are_tied_to_their_field(client):
 
 
 def test_changing_the_email_address_takes_effect_once_the_new_one_is_confirmed(
-    client, mailoutbox
+    client, mailoutbox, django_capture_on_commit_callbacks
 ):
     user = make_account(email="ana@sme.example.eu", password=PASSWORD)
     sign_in(client, "ana@sme.example.eu")
-    response = client.post(
-        reverse("account_email"),
-        {"action_add": "", "email": "ana@newmail.example.eu"},
-        follow=True,
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("account_email"),
+            {"action_add": "", "email": "ana@newmail.example.eu"},
+            follow=True,
+        )
     assertContains(response, "Changing to")
     assert mailoutbox[-1].to == ["ana@newmail.example.eu"]
     user.refresh_from_db()

@@ -1,0 +1,17 @@
+from datetime import datetime
+
+from django.db import models
+from django.utils import timezone
+
+
+class OutgoingEmailQuerySet(models.QuerySet):
+    def unsent(self) -> "OutgoingEmailQuerySet":
+        return self.filter(sent_at__isnull=True)
+
+    def due(self, *, at: datetime | None = None) -> "OutgoingEmailQuerySet":
+        """Unsent emails whose next attempt is at or before ``at`` (default: now)."""
+        return self.unsent().filter(next_attempt_at__lte=at or timezone.now())
+
+    def abandoned(self) -> "OutgoingEmailQuerySet":
+        """Unsent emails that will not be tried again (too many failed attempts)."""
+        return self.unsent().filter(next_attempt_at__isnull=True)
