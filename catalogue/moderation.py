@@ -135,12 +135,16 @@ def administers(*, user: User, infrastructure: Infrastructure) -> bool:
 
 
 def allowed_decisions(infrastructure: Infrastructure) -> list[str]:
-    """The decisions the status of ``infrastructure`` allows, in table order."""
-    return [
+    """The decisions the status of ``infrastructure`` allows, in table order; a
+    revert needs an approved version."""
+    allowed = [
         action
         for action, transition in DECISIONS.items()
         if infrastructure.status in transition.sources
     ]
+    if Action.REVERT in allowed and last_approved_version(infrastructure) is None:
+        allowed.remove(Action.REVERT)
+    return allowed
 
 
 def infrastructure_decide(
