@@ -24,6 +24,7 @@ PARTNER_ADMIN_PERMISSIONS = {
         "infrastructuremembership": "add change delete view",
     },
     "access": {"accessrequest": "view"},
+    "imports": {"importjob": "add view", "columnmapping": "change delete view"},
 }
 GROUPS = {"RII staff": STAFF_PERMISSIONS, "Partner admin": PARTNER_ADMIN_PERMISSIONS}
 

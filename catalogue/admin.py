@@ -10,6 +10,8 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from imports.mixins import CatalogueExportMixin
+
 from . import moderation, search, vocabulary
 from .models import (
     Concept,
@@ -41,9 +43,7 @@ class RegionScopedAdmin:
     region_choice_fields: tuple[str, ...] = ("region",)
 
     def administered_codes(self, request: HttpRequest) -> list[str] | None:
-        if not hasattr(request, "_administered_codes"):
-            request._administered_codes = moderation.administered_codes(request.user)
-        return request._administered_codes
+        return moderation.administered_codes(request.user)
 
     def scope(self, queryset, request: HttpRequest):
         codes = self.administered_codes(request)
@@ -315,7 +315,9 @@ class DecisionForm(forms.Form):
 
 
 @admin.register(Infrastructure)
-class InfrastructureAdmin(RegionScopedAdmin, RefreshesSearch, SimpleHistoryAdmin):
+class InfrastructureAdmin(
+    CatalogueExportMixin, RegionScopedAdmin, RefreshesSearch, SimpleHistoryAdmin
+):
     def infrastructure_ids(self, obj) -> list[int] | None:
         return [obj.pk]
 
@@ -577,7 +579,12 @@ def _error_field(error: ValidationError) -> str | None:
 
 
 @admin.register(Service)
-class ServiceAdmin(ScopedInfrastructureAdmin, RefreshesSearch, SimpleHistoryAdmin):
+class ServiceAdmin(
+    CatalogueExportMixin,
+    ScopedInfrastructureAdmin,
+    RefreshesSearch,
+    SimpleHistoryAdmin,
+):
     def infrastructure_ids(self, obj) -> list[int] | None:
         return [obj.infrastructure_id]
 
@@ -611,7 +618,12 @@ class ServiceAdmin(ScopedInfrastructureAdmin, RefreshesSearch, SimpleHistoryAdmi
 
 
 @admin.register(Equipment)
-class EquipmentAdmin(ScopedInfrastructureAdmin, RefreshesSearch, SimpleHistoryAdmin):
+class EquipmentAdmin(
+    CatalogueExportMixin,
+    ScopedInfrastructureAdmin,
+    RefreshesSearch,
+    SimpleHistoryAdmin,
+):
     def infrastructure_ids(self, obj) -> list[int] | None:
         return [obj.infrastructure_id]
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("", include("access.urls")),
     path("", include("catalogue.urls")),
+    path("", include("imports.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),

@@ -1,0 +1,65 @@
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponseRedirect
+
+from catalogue.moderation import within
+
+from .models import ColumnMapping, ImportJob
+from .querysets import administered_region_codes
+
+
+class RegionScopedImportsAdmin:
+    """Shows a partner admin only their regions' imports and mappings."""
+
+    def get_queryset(self, request: HttpRequest):
+        queryset = super().get_queryset(request)
+        codes = administered_region_codes(request.user)
+        return queryset if codes is None else queryset.filter(within("region", codes))
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(RegionScopedImportsAdmin, admin.ModelAdmin):
+    """Who imported what: every import, read-only; its page shows the report."""
+
+    list_display = [
+        "file_name",
+        "kind",
+        "region",
+        "status",
+        "dry_run",
+        "created_by",
+        "created_at",
+        "new_count",
+        "updated_count",
+        "error_count",
+    ]
+    list_filter = ["kind", "status"]
+    search_fields = ["file_name", "created_by__email", "region__code"]
+    list_select_related = ["region", "created_by"]
+    date_hierarchy = "created_at"
+    change_list_template = "admin/imports/importjob/change_list.html"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        job = self.get_object(request, object_id)
+        if job is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        return HttpResponseRedirect(job.get_absolute_url())
+
+
+@admin.register(ColumnMapping)
+class ColumnMappingAdmin(RegionScopedImportsAdmin, admin.ModelAdmin):
+    list_display = ["name", "region", "kind", "created_by", "updated_at"]
+    list_filter = ["kind"]
+    search_fields = ["name", "region__code"]
+    list_select_related = ["region", "created_by"]
+    fields = ["name", "region", "kind", "columns"]
+    readonly_fields = ["region", "kind"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Mappings are made on the import's column page, from a real file.
+        return False

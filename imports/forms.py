@@ -1,0 +1,128 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from catalogue.models import Region
+from catalogue.moderation import within
+
+from .models import ColumnMapping, ImportKind, NewListingStatus
+from .querysets import administered_region_codes
+from .services import mappable_fields
+
+# The fields a file must fill for each kind of record.
+REQUIRED_FIELDS = {
+    ImportKind.INFRASTRUCTURES: ["name"],
+    ImportKind.SERVICES: ["infrastructure", "name"],
+    ImportKind.EQUIPMENT: ["infrastructure", "name"],
+}
+
+
+class RegionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, region: Region) -> str:
+        return f"{region.display_name} ({region.code})"
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Spreadsheet"),
+        help_text=_(
+            "CSV (UTF-8 or Windows-1252, comma or semicolon separated) or Excel "
+            ".xlsx, with the column names in the first row; at most 20 MB."
+        ),
+    )
+    kind = forms.ChoiceField(label=_("Records in the file"), choices=ImportKind.choices)
+    region = RegionChoiceField(
+        label=_("Region"),
+        queryset=Region.objects.none(),
+        help_text=_(
+            "Every row must lie in this region or below it. Rows without a region, "
+            "and UNIQUIP facilities, are placed here."
+        ),
+    )
+    new_status = forms.ChoiceField(
+        label=_("New listings become"),
+        choices=NewListingStatus.choices,
+        initial=NewListingStatus.PENDING,
+        widget=forms.RadioSelect,
+        help_text=_("Imported listings are never published directly."),
+    )
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        codes = administered_region_codes(user)
+        regions = Region.objects.order_by("code")
+        if codes is not None:
+            regions = regions.filter(within("", codes))
+        self.fields["region"].queryset = regions
+
+
+class ColumnMappingForm(forms.Form):
+    """One choice per column of the file: the field it fills, or none."""
+
+    save_as = forms.CharField(
+        label=_("Save this mapping as"),
+        max_length=100,
+        required=False,
+        help_text=_(
+            "A name to reuse this mapping for the next file from this region; "
+            "an existing mapping with this name is replaced."
+        ),
+    )
+
+    def __init__(self, *args, job, initial_mapping: dict[str, str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.job = job
+        choices = [("", _("(leave out)")), *mappable_fields(job.kind)]
+        self.column_fields = []
+        for index, column in enumerate(job.columns):
+            name = f"column_{index}"
+            self.fields[name] = forms.ChoiceField(
+                label=column,
+                choices=choices,
+                required=False,
+                initial=initial_mapping.get(column, ""),
+            )
+            self.column_fields.append((column, name))
+        self.order_fields([name for _column, name in self.column_fields])
+
+    def clean(self) -> dict:
+        data = super().clean()
+        targets = [data.get(name) for _column, name in self.column_fields]
+        chosen = [target for target in targets if target]
+        twice = sorted({target for target in chosen if chosen.count(target) > 1})
+        if twice:
+            labels = dict(mappable_fields(self.job.kind))
+            raise forms.ValidationError(
+                _("Each field can be filled from one column only: %(fields)s.")
+                % {"fields": ", ".join(str(labels[target]) for target in twice)}
+            )
+        missing = [
+            field for field in REQUIRED_FIELDS[self.job.kind] if field not in chosen
+        ]
+        if missing:
+            labels = dict(mappable_fields(self.job.kind))
+            raise forms.ValidationError(
+                _("Choose the column for: %(fields)s.")
+                % {"fields": ", ".join(str(labels[field]) for field in missing)}
+            )
+        return data
+
+    def mapped_columns(self) -> dict[str, str]:
+        return {
+            column: self.cleaned_data[name]
+            for column, name in self.column_fields
+            if self.cleaned_data.get(name)
+        }
+
+
+class SavedMappingForm(forms.Form):
+    """Start from a mapping saved earlier for the region."""
+
+    mapping = forms.ModelChoiceField(
+        label=_("Saved mapping"), queryset=ColumnMapping.objects.none()
+    )
+
+    def __init__(self, *args, job, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["mapping"].queryset = ColumnMapping.objects.usable_by(user).filter(
+            kind=job.kind
+        )

@@ -1,0 +1,46 @@
+from django.http import HttpRequest
+from import_export.admin import ExportActionMixin
+from import_export.formats.base_formats import CSV, XLSX
+from import_export.forms import ExportForm
+
+from catalogue.models import Equipment, Infrastructure, Service
+
+from .exports import CSV_ENCODING
+from .resources import (
+    EquipmentResource,
+    InfrastructureResource,
+    ServiceResource,
+    UniquipCatalogueResource,
+    UniquipEquipmentResource,
+)
+
+EXPORT_RESOURCES = {
+    Infrastructure: [InfrastructureResource, UniquipCatalogueResource],
+    Service: [ServiceResource],
+    Equipment: [EquipmentResource, UniquipEquipmentResource],
+}
+
+
+class CatalogueExportMixin(ExportActionMixin):
+    """Exports an admin's selection, or its filtered change list, as CSV, XLSX or
+    UNIQUIP CSV. Rows come from the admin's ``get_queryset``, so a partner admin
+    exports only their regions' records."""
+
+    formats = [CSV, XLSX]
+    export_form_class = ExportForm
+    to_encoding = CSV_ENCODING
+
+    def get_export_resource_classes(self, request: HttpRequest) -> list:
+        return EXPORT_RESOURCES[self.model]
+
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        return self.has_view_permission(request)
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        from .views import can_import
+
+        extra_context = {
+            **(extra_context or {}),
+            "can_import": can_import(request.user),
+        }
+        return super().changelist_view(request, extra_context)

@@ -1,0 +1,317 @@
+"""Importing spreadsheets into the catalogue: upload, map columns, preview, import."""
+
+import logging
+from collections.abc import Callable, Iterator
+from itertools import islice
+from pathlib import Path
+
+import tablib
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalogue import search
+from catalogue.models import Region
+
+from .models import ColumnMapping, ImportJob, ImportKind, NewListingStatus
+from .querysets import administered_region_codes, region_allowed
+from .reading import SpreadsheetError, count_rows, file_format, read_spreadsheet
+from .resources import (
+    FACILITY,
+    ROW_NUMBER,
+    UNIQUIP_COLUMNS,
+    CatalogueResource,
+    EquipmentResource,
+    ImportContext,
+    InfrastructureResource,
+    ServiceResource,
+    UniquipEquipmentResource,
+    UniquipFacilityResource,
+)
+from .widgets import normalise
+
+logger = logging.getLogger(__name__)
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+CHUNK_ROWS = 250
+RESOURCES: dict[str, type[CatalogueResource]] = {
+    ImportKind.INFRASTRUCTURES: InfrastructureResource,
+    ImportKind.SERVICES: ServiceResource,
+    ImportKind.EQUIPMENT: EquipmentResource,
+}
+# Other names UNIQUIP files use for some columns.
+UNIQUIP_ALIASES = {
+    "related facility ids": "Related Facility ID",
+    "department": "Organisational Unit",
+    "open licence": "Open License",
+}
+# Rows go through these resources in turn; UNIQUIP facilities come before the
+# equipment that refers to them.
+Pass = tuple[type[CatalogueResource], Callable[[dict], bool]]
+
+
+def _is_facility(row: dict) -> bool:
+    return normalise(row.get("Type", "")) == FACILITY
+
+
+def _passes(kind: str) -> list[Pass]:
+    if kind == ImportKind.UNIQUIP:
+        return [
+            (UniquipFacilityResource, _is_facility),
+            (UniquipEquipmentResource, lambda row: not _is_facility(row)),
+        ]
+    return [(RESOURCES[kind], lambda row: True)]
+
+
+def mappable_fields(kind: str) -> list[tuple[str, str]]:
+    """The fields a column can fill: (column name of the resource, label)."""
+    resource_class = RESOURCES[kind]
+    model = resource_class._meta.model
+    choices = []
+    for resource_field in resource_class().get_import_fields():
+        if resource_field.readonly:
+            continue
+        name = resource_field.column_name
+        model_field = model._meta.get_field(resource_field.attribute)
+        label = str(model_field.verbose_name)
+        choices.append((name, f"{label[:1].upper()}{label[1:]}"))
+    return choices
+
+
+def guess_mapping(kind: str, columns: list[str]) -> dict[str, str]:
+    """Each column whose name is a field's name or label, mapped to that field."""
+    if kind == ImportKind.UNIQUIP:
+        known = {normalise(name): name for name in UNIQUIP_COLUMNS}
+        known.update(UNIQUIP_ALIASES)
+    else:
+        known = {}
+        for name, label in mappable_fields(kind):
+            known[normalise(name)] = name
+            known[normalise(name.replace("_", " "))] = name
+            known[normalise(label)] = name
+    return {
+        column: known[normalise(column)]
+        for column in columns
+        if normalise(column) in known
+    }
+
+
+def import_job_create(
+    *,
+    user,
+    upload: UploadedFile,
+    kind: str,
+    region: Region,
+    new_status: str = NewListingStatus.PENDING,
+) -> ImportJob:
+    """Store an uploaded spreadsheet and read its columns; ValidationError if the
+    file is not a readable CSV or XLSX, or the region is not the user's."""
+    if not region_allowed(region.code, administered_region_codes(user)):
+        raise ValidationError({"region": _("This is not one of your regions.")})
+    try:
+        file_format(upload.name)
+    except SpreadsheetError as error:
+        raise ValidationError({"file": str(error)}) from error
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise ValidationError(
+            {"file": _("The file is larger than 20 MB; use the import command.")}
+        )
+    with transaction.atomic():
+        job = ImportJob(
+            kind=kind,
+            region=region,
+            file_name=Path(upload.name).name[:255],
+            new_status=new_status,
+            created_by=user,
+        )
+        job.file.save(upload.name, upload, save=False)
+        try:
+            columns, _rows = read_spreadsheet(Path(job.file.path), job.file_name)
+        except SpreadsheetError as error:
+            job.file.delete(save=False)
+            raise ValidationError({"file": str(error)}) from error
+        job.columns = columns
+        if kind == ImportKind.UNIQUIP:
+            job.mapped_columns = guess_mapping(kind, columns)
+            if not {"Name", "ID"} <= set(job.mapped_columns.values()):
+                job.file.delete(save=False)
+                raise ValidationError(
+                    {
+                        "file": _(
+                            "A UNIQUIP file needs at least the columns Name and ID."
+                        )
+                    }
+                )
+        job.full_clean()
+        job.save()
+    return job
+
+
+def column_mapping_save(
+    *, user, region: Region, kind: str, name: str, columns: dict[str, str]
+) -> ColumnMapping:
+    """Save (or replace) a region's named column mapping."""
+    with transaction.atomic():
+        mapping, _created = ColumnMapping.objects.update_or_create(
+            region=region,
+            name=name,
+            defaults={"kind": kind, "columns": columns, "created_by": user},
+        )
+        mapping.full_clean()
+    return mapping
+
+
+def import_job_start(
+    *,
+    job: ImportJob,
+    dry_run: bool,
+    mapped_columns: dict[str, str] | None = None,
+    mapping: ColumnMapping | None = None,
+) -> ImportJob:
+    """Queue a preview (``dry_run``) or the import itself of ``job``."""
+    from .tasks import import_job_task
+
+    with transaction.atomic():
+        if mapped_columns is not None:
+            job.mapped_columns = mapped_columns
+            job.mapping = mapping
+        job.dry_run = dry_run
+        job.status = ImportJob.Status.QUEUED
+        job.processed_rows = 0
+        job.save()
+        transaction.on_commit(lambda: import_job_task.enqueue(job.pk))
+    return job
+
+
+def _chunks(rows: Iterator, size: int) -> Iterator[list]:
+    while chunk := list(islice(rows, size)):
+        yield chunk
+
+
+def _dataset(
+    job: ImportJob, resource_class: type[CatalogueResource], chunk: list, wanted
+) -> tablib.Dataset:
+    index = {column: i for i, column in enumerate(job.columns)}
+    targets = {
+        target: index[column]
+        for column, target in job.mapped_columns.items()
+        if column in index and target
+    }
+    headers = [*targets, ROW_NUMBER, *resource_class.key_columns]
+    headers = list(dict.fromkeys(headers))
+    dataset = tablib.Dataset(headers=headers)
+    for number, cells in chunk:
+        row = {target: cells[i] for target, i in targets.items()}
+        if not wanted(row):
+            continue
+        row[ROW_NUMBER] = number
+        row = resource_class.prepare(row)
+        dataset.append([row.get(header, "") for header in headers])
+    return dataset
+
+
+def import_job_run(
+    *,
+    job: ImportJob,
+    path: Path | None = None,
+    progress: Callable[[ImportJob], None] | None = None,
+) -> ImportJob:
+    """Run the preview or import of ``job`` chunk by chunk, saving its progress and
+    report; rows outside the importer's regions are reported as errors.
+
+    ``path`` is the file to read when it is not the job's upload (the command)."""
+    job.status, job.started_at = ImportJob.Status.RUNNING, timezone.now()
+    job.processed_rows = 0
+    path = path or Path(job.file.path)
+    try:
+        job.total_rows = count_rows(path, job.file_name)
+        job.save()
+        context = ImportContext.load(
+            allowed_regions=(
+                administered_region_codes(job.created_by) if job.created_by else None
+            ),
+            default_region=job.region_id,
+            new_status=job.new_status,
+            user=job.created_by,
+        )
+        for resource_class, wanted in _passes(job.kind):
+            _header, rows = read_spreadsheet(path, job.file_name)
+            for chunk in _chunks(rows, CHUNK_ROWS):
+                dataset = _dataset(job, resource_class, chunk, wanted)
+                resource_class(context=context).import_data(
+                    dataset, dry_run=job.dry_run, use_transactions=True
+                )
+                job.processed_rows += len(dataset)
+                job.save(update_fields=["processed_rows", "updated_at"])
+                if progress:
+                    progress(job)
+    except SpreadsheetError as error:
+        return _finish(job, status=ImportJob.Status.FAILED, message=str(error))
+    except Exception:
+        logger.exception("Import %s failed", job.pk)
+        _finish(
+            job,
+            status=ImportJob.Status.FAILED,
+            message=_(
+                "The import stopped on an unexpected error; nothing more was "
+                "written. Rows imported before it are kept."
+            ),
+        )
+        raise
+    _report(job, context)
+    if job.dry_run:
+        return _finish(job, status=ImportJob.Status.PREVIEWED)
+    touched = sorted(context.touched)
+    for start in range(0, len(touched), 1000):
+        ids = touched[start : start + 1000]
+        search.refresh(ids)
+        job.infrastructures.add(*ids)
+    if job.file:
+        # The listings now hold what the import needed of the file.
+        job.file.delete(save=False)
+    return _finish(job, status=ImportJob.Status.DONE)
+
+
+def _report(job: ImportJob, context: ImportContext) -> None:
+    job.new_count = context.counts["new"]
+    job.updated_count = context.counts["updated"]
+    job.unchanged_count = context.counts["unchanged"]
+    job.error_count = context.counts["error"]
+    job.errors = sorted(context.errors, key=lambda error: error["row"])
+    job.unmatched_tags = context.unmatched_report()
+
+
+def _finish(job: ImportJob, *, status: str, message: str = "") -> ImportJob:
+    job.status, job.message, job.finished_at = status, message, timezone.now()
+    job.save()
+    return job
+
+
+def import_job_preview(
+    *, job: ImportJob, user, mapped_columns: dict[str, str], save_as: str = ""
+) -> ImportJob:
+    """Queue the preview of ``job`` with these columns, saving them under
+    ``save_as`` for the region's next import if a name is given."""
+    mapping = None
+    if save_as:
+        mapping = column_mapping_save(
+            user=user,
+            region=job.region,
+            kind=job.kind,
+            name=save_as,
+            columns=mapped_columns,
+        )
+    return import_job_start(
+        job=job, dry_run=True, mapped_columns=mapped_columns, mapping=mapping
+    )
+
+
+def import_job_sample(job: ImportJob) -> list[str]:
+    """The first data row of the job's file, to show beside its column names."""
+    try:
+        _header, rows = read_spreadsheet(Path(job.file.path), job.file_name)
+        return next(rows, (0, [""] * len(job.columns)))[1]
+    except (SpreadsheetError, OSError):
+        return [""] * len(job.columns)

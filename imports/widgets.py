@@ -1,0 +1,173 @@
+"""How a spreadsheet cell becomes a catalogue value, and back for exports."""
+
+import re
+import unicodedata
+
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from import_export import widgets
+
+from accounts.models import Organisation, OrganisationKind
+from catalogue.models import Concept
+
+# Labels may contain commas ("Deposition, etching and thin-film processing").
+TAG_SEPARATORS = re.compile(r"[;|\n]")
+
+
+def normalise(text: str) -> str:
+    """Case-, accent- and spacing-insensitive form of a label."""
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.casefold().split())
+
+
+class ContextWidget(widgets.Widget):
+    """A widget that reads the running import's context (vocabularies, regions)."""
+
+    context = None  # set by the resource
+
+
+class ConceptsWidget(ContextWidget, widgets.ManyToManyWidget):
+    """Tag labels, codes or alternative labels, separated by ``;``, matched to the
+    terms of one vocabulary; values that match nothing are reported, not fatal."""
+
+    def __init__(self, scheme: str, column: str) -> None:
+        super().__init__(Concept, separator="; ", field="label")
+        self.scheme, self.column = scheme, column
+
+    def clean(self, value, row=None, **kwargs) -> list[Concept]:
+        concepts = {}
+        for part in TAG_SEPARATORS.split(str(value or "")):
+            if not part.strip():
+                continue
+            concept = self.context.concept(self.scheme, part)
+            if concept is None:
+                self.context.report_unmatched(self.column, part.strip(), row)
+            else:
+                concepts[concept.pk] = concept
+        return list(concepts.values())
+
+    def render(self, value, obj=None, **kwargs) -> str:
+        return "; ".join(concept.label for concept in value.all()) if value else ""
+
+
+class ConceptWidget(ContextWidget, widgets.ForeignKeyWidget):
+    """One term of a vocabulary. An unknown value is an error when the field is
+    required; otherwise it is reported and left empty, or replaced by ``fallback``."""
+
+    def __init__(
+        self, scheme: str, column: str, *, required: bool, fallback: str = ""
+    ) -> None:
+        super().__init__(Concept, field="label")
+        self.scheme, self.column = scheme, column
+        self.required, self.fallback = required, fallback
+
+    def clean(self, value, row=None, **kwargs) -> Concept | None:
+        value = str(value or "").strip()
+        concept = self.context.concept(self.scheme, value) if value else None
+        if concept is None and value and self.fallback:
+            self.context.report_unmatched(self.column, value, row)
+            return self.context.concept(self.scheme, self.fallback)
+        if concept is None and value and self.required:
+            raise ValueError(
+                _("“%(value)s” is not a known %(vocabulary)s.")
+                % {"value": value, "vocabulary": Concept.Scheme(self.scheme).label}
+            )
+        if concept is None and value:
+            self.context.report_unmatched(self.column, value, row)
+        return concept
+
+    def render(self, value, obj=None, **kwargs) -> str:
+        return value.label if value else ""
+
+
+class RegionWidget(ContextWidget, widgets.ForeignKeyWidget):
+    """A NUTS 2024 code, or a NUTS 2021 code that maps to one; blank means the
+    import's region."""
+
+    def __init__(self) -> None:
+        from catalogue.models import Region
+
+        super().__init__(Region, field="code")
+
+    def clean(self, value, row=None, **kwargs):
+        return self.model(code=self.context.region_code(value))
+
+    def render(self, value, obj=None, **kwargs) -> str:
+        return value.code if value else ""
+
+
+class HostWidget(ContextWidget, widgets.ForeignKeyWidget):
+    """The host organisation by name; a new name creates the organisation in the
+    row's country (the row is rolled back as a whole if it fails)."""
+
+    def __init__(self, region_column: str) -> None:
+        super().__init__(Organisation, field="name")
+        self.region_column = region_column
+
+    def clean(self, value, row=None, **kwargs) -> Organisation | None:
+        name = " ".join(str(value or "").split())
+        if not name:
+            return None
+        found = Organisation.objects.filter(name__iexact=name).first()
+        if found:
+            return found
+        try:
+            region = self.context.region_code((row or {}).get(self.region_column))
+        except ValueError:
+            region = self.context.region_code("")
+        slug = slugify(name)[:200] or "organisation"
+        taken = Organisation.objects.filter(slug__startswith=slug).count()
+        return Organisation.objects.create(
+            name=name[:200],
+            slug=f"{slug}-{taken + 1}" if taken else slug,
+            kind=OrganisationKind.RTO,
+            country_id=region[:2],
+            region_id=region,
+        )
+
+    def render(self, value, obj=None, **kwargs) -> str:
+        return value.name if value else ""
+
+
+class ChoiceWidget(widgets.Widget):
+    """A value of a TextChoices, by code or by label in any case."""
+
+    def __init__(self, choices) -> None:
+        super().__init__()
+        self.choices = choices
+
+    def clean(self, value, row=None, **kwargs) -> str | None:
+        value = str(value or "").strip()
+        if not value:
+            return None
+        for code, label in self.choices.choices:
+            if normalise(value) in (normalise(code), normalise(label)):
+                return code
+        raise ValueError(
+            _("“%(value)s” is not one of: %(choices)s.")
+            % {"value": value, "choices": ", ".join(self.choices.labels)}
+        )
+
+    def render(self, value, obj=None, **kwargs) -> str:
+        return str(self.choices(value).label) if value else ""
+
+
+class YesNoWidget(widgets.BooleanWidget):
+    """Yes or no in the words spreadsheets use; blank keeps the default."""
+
+    YES = {"1", "true", "yes", "y", "x", "ja", "si", "oui", "jah", "ano"}
+    NO = {"0", "false", "no", "n", "nein", "nee", "non", "ei", "ne", "nej"}
+
+    def clean(self, value, row=None, **kwargs) -> bool | None:
+        word = normalise(str(value if value is not None else ""))
+        if not word:
+            return None
+        if word in self.YES:
+            return True
+        if word in self.NO:
+            return False
+        raise ValueError(_("Write yes or no, not “%(value)s”.") % {"value": value})
+
+    def render(self, value, obj=None, **kwargs) -> str:
+        return "" if value is None else (_("yes") if value else _("no"))

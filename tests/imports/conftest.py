@@ -1,0 +1,68 @@
+import pytest
+from django.contrib.auth.models import Group
+
+from accounts.models import RegionAdministration, User
+from tests.factories import (
+    make_company_member,
+    make_infrastructure,
+    make_partner_admin,
+    make_staff,
+    make_user,
+)
+
+ROLES = [
+    "anonymous",
+    "sme",
+    "staff_of_rii",
+    "staff_of_other_rii",
+    "partner_admin_of_region",
+    "partner_admin_of_other_region",
+    "superuser",
+]
+IMPORTERS = {"partner_admin_of_region", "partner_admin_of_other_region", "superuser"}
+
+
+@pytest.fixture(autouse=True)
+def _imports_settings(settings, tmp_path):
+    settings.PORTAL_REQUIRE_ADMIN_MFA = False
+    settings.TASKS = {
+        "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}
+    }
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
+        },
+    }
+
+
+def make_importer(*, region: str = "ITH5", also: tuple[str, ...] = ()) -> User:
+    """A partner admin of ``region`` (and of the regions ``also``), in their group."""
+    user = make_partner_admin(region=region)
+    user.groups.add(Group.objects.get(name="Partner admin"))
+    for code in also:
+        RegionAdministration.objects.create(user=user, region_id=code)
+    return user
+
+
+def make_role(role: str) -> User | None:
+    """A user in ``role`` towards a listing of ITH55 (Bologna, in ITH5)."""
+    if role == "anonymous":
+        return None
+    if role == "sme":
+        return make_company_member().user
+    if role == "staff_of_rii":
+        return make_staff(infrastructure=make_infrastructure(region="ITH55"))
+    if role == "staff_of_other_rii":
+        return make_staff(infrastructure=make_infrastructure(region="NL414"))
+    if role == "partner_admin_of_region":
+        return make_importer(region="ITH5")
+    if role == "partner_admin_of_other_region":
+        return make_importer(region="NL41")
+    return make_user(is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def importer(db) -> User:
+    return make_importer(region="ITH5")
