@@ -121,3 +121,19 @@ class AccessRequestQuerySet(models.QuerySet):
         if result["count"] < MEDIAN_MINIMUM_REQUESTS:
             return None
         return result["median"]
+
+
+def open_request_count() -> Coalesce:
+    """For an infrastructure queryset: how many of its requests are open."""
+    from .models import OPEN_STATES, AccessRequest
+
+    counts = (
+        AccessRequest.objects.filter(
+            infrastructure=OuterRef("pk"), state__in=OPEN_STATES
+        )
+        .order_by()
+        .values("infrastructure")
+        .annotate(count=models.Count("pk"))
+        .values("count")
+    )
+    return Coalesce(models.Subquery(counts), 0)

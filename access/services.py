@@ -17,7 +17,7 @@ from accounts.models import InfrastructureMembership, User
 from catalogue.models import Infrastructure
 
 from . import notify
-from .models import AccessRequest, Event, Message, State
+from .models import AccessRequest, Event, Message, ShortlistEntry, State
 from .querysets import ESCALATION_WORKING_DAYS, REMINDER_WORKING_DAYS, add_working_days
 
 MAX_INFRASTRUCTURES_PER_BRIEF = 5
@@ -413,3 +413,30 @@ def _stamp_submission(access_request: AccessRequest, now: datetime) -> None:
     access_request.submitted_at = now
     access_request.response_due_at = add_working_days(now, REMINDER_WORKING_DAYS)
     access_request.escalation_due_at = add_working_days(now, ESCALATION_WORKING_DAYS)
+
+
+def requester_forget(*, user: User, anonymous_email: str) -> int:
+    """Withdraw a departing user's open requests and strip their contact details from
+    all of them; the infrastructures keep what was asked. Return how many."""
+    mine = list(AccessRequest.objects.for_requester(user).order_by("pk"))
+    mine += AccessRequest.objects.filter(
+        requester=user, state__in=(State.UNCONFIRMED, State.EXPIRED)
+    )
+    for access_request in mine:
+        if "withdraw" in available_actions(
+            access_request=access_request, roles=frozenset({REQUESTER})
+        ):
+            access_request_transition(
+                access_request=access_request,
+                action="withdraw",
+                user=user,
+                note=_("The requester closed their account."),
+            )
+    ShortlistEntry.objects.filter(user=user).delete()
+    return AccessRequest.objects.filter(pk__in=[r.pk for r in mine]).update(
+        requester=user,
+        contact_name=_("Deleted user"),
+        contact_email=anonymous_email,
+        contact_phone="",
+        updated_at=timezone.now(),
+    )

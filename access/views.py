@@ -37,35 +37,45 @@ def request_create(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def brief_create(request: HttpRequest) -> HttpResponse:
     """One brief to several infrastructures of the shortlist."""
-    listed = shortlist.infrastructures(request)
-    chosen = request.POST.getlist("to") if request.method == "POST" else None
-    selected = [i for i in listed if chosen is None or str(i.pk) in chosen]
-    if request.method == "POST" and not (
-        1 <= len(selected) <= services.MAX_INFRASTRUCTURES_PER_BRIEF
-    ):
-        messages.error(
-            request,
-            _("Choose between 1 and %(max)d infrastructures.")
-            % {"max": services.MAX_INFRASTRUCTURES_PER_BRIEF},
-        )
-        request.method = "GET"  # show the form again, with what was typed
-        return _ask(request, selected or list(listed), _initial(request), None, listed)
-    return _ask(request, selected, _initial(request), None, listed)
+    listed = list(shortlist.infrastructures(request))
+    if request.method == "GET":
+        return _ask(request, listed, _initial(request), listed=listed)
+    chosen = request.POST.getlist("to")
+    selected = [i for i in listed if str(i.pk) in chosen]
+    refused = None
+    if not 1 <= len(selected) <= services.MAX_INFRASTRUCTURES_PER_BRIEF:
+        refused = _("Choose between 1 and %(max)d infrastructures.") % {
+            "max": services.MAX_INFRASTRUCTURES_PER_BRIEF
+        }
+    return _ask(request, selected, _initial(request), listed=listed, refused=refused)
 
 
-def _ask(request, infrastructures, initial, template, listed=None) -> HttpResponse:
+def _ask(
+    request: HttpRequest,
+    infrastructures: list[Infrastructure],
+    initial: dict,
+    template: str = "access/brief_form.html",
+    *,
+    listed: list[Infrastructure] | None = None,
+    refused: str | None = None,
+) -> HttpResponse:
+    """The request form for ``infrastructures``; on a valid POST, send it."""
     user = request.user if request.user.is_authenticated else None
     data = request.POST if request.method == "POST" else None
     form = AccessRequestForm(
         data,
         request.FILES or None,
-        infrastructures=infrastructures,
+        infrastructures=infrastructures or listed or [],
         user=user,
         initial=initial,
     )
     status = 200
-    if form.is_valid():
-        if ratelimit.consume(request, action="access_request", user=user):
+    if refused:
+        form.is_valid()
+        form.add_error(None, refused)
+        status = 400
+    elif form.is_valid():
+        if _within_rate_limits(request, user):
             sent = services.access_request_create(
                 infrastructures=infrastructures,
                 data=form.request_data(),
@@ -82,9 +92,16 @@ def _ask(request, infrastructures, initial, template, listed=None) -> HttpRespon
     elif data is not None:
         status = 400
     context = {"form": form, "infrastructures": infrastructures, "listed": listed}
-    if template is None:
-        template = "access/brief_form.html"
     return render(request, template, context, status=status)
+
+
+def _within_rate_limits(request: HttpRequest, user) -> bool:
+    """Per IP address for everyone, and per account for signed-in users."""
+    if not ratelimit.consume(request, action="access_request"):
+        return False
+    return user is None or ratelimit.consume(
+        request, action="access_request_account", user=user
+    )
 
 
 def _initial(request: HttpRequest) -> dict:

@@ -3,7 +3,10 @@
 from typing import Any
 
 from allauth.mfa.models import Authenticator
+from django.db.models import Prefetch
 from django.utils import timezone
+
+from access.models import AccessRequest, Message
 
 from .models import Invitation, User
 
@@ -74,5 +77,46 @@ def user_data_export(*, user: User) -> dict[str, Any]:
         ],
         "invitations_received": [
             _invitation(invitation) for invitation in invitations.addressed_to(user)
+        ],
+        "access_requests": [
+            _access_request(access_request)
+            for access_request in AccessRequest.objects.for_requester(user)
+            .with_list_relations()
+            .prefetch_related(
+                Prefetch(
+                    "messages",
+                    queryset=Message.objects.filter(internal=False),
+                    to_attr="shared_messages",
+                )
+            )
+        ],
+        "shortlist": [
+            entry.infrastructure.name
+            for entry in user.shortlist.select_related("infrastructure")
+        ],
+    }
+
+
+def _access_request(access_request: AccessRequest) -> dict[str, Any]:
+    return {
+        "reference": access_request.reference,
+        "infrastructure": access_request.infrastructure.name,
+        "item": access_request.item.name if access_request.item else None,
+        "state": access_request.state,
+        "need": access_request.need,
+        "timeframe": access_request.timeframe,
+        "budget_band": access_request.budget_band,
+        "company_name": access_request.company_name,
+        "contact_name": access_request.contact_name,
+        "contact_email": access_request.contact_email,
+        "contact_phone": access_request.contact_phone,
+        "submitted_at": access_request.submitted_at,
+        "messages": [
+            {
+                "from_infrastructure": message.from_staff,
+                "body": message.body,
+                "sent_at": message.created_at,
+            }
+            for message in access_request.shared_messages
         ],
     }

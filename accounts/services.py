@@ -150,7 +150,11 @@ def user_delete(*, user: User) -> None:
     invitation sent, a listing edited) keeps a valid author; the organisations
     and infrastructures they worked for stay as they are.
     """
+    from access.services import requester_forget
+
     anonymous_email = f"deleted-{uuid.uuid4().hex}@{DELETED_USER_EMAIL_DOMAIN}"
+    # While the user's addresses are still known: their requests, guests' included.
+    requester_forget(user=user, anonymous_email=anonymous_email)
     Invitation.objects.addressed_to(user).filter(accepted_at__isnull=True).delete()
     Invitation.objects.filter(accepted_by=user).update(email=anonymous_email)
     EmailAddress.objects.filter(user=user).delete()

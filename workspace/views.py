@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from access.querysets import open_request_count
 from accounts.models import MembershipRole
 from catalogue.models import Infrastructure
 
@@ -84,6 +85,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .with_role_of(request.user)
         .with_completeness_counts()
         .with_latest_feedback()
+        .annotate(open_requests=open_request_count())
         .select_related("host")
         .order_by(Lower("name"), "pk")
     )

@@ -420,3 +420,36 @@ def _last_body() -> str:
     from notifications.models import OutgoingEmail
 
     return OutgoingEmail.objects.latest("pk").body
+
+
+def test_closing_an_account_withdraws_open_requests_and_forgets_the_contact():
+    from accounts.personal_data import user_data_export
+    from accounts.services import user_delete
+
+    sme = make_account(email="giulia@acme.example")
+    open_request = make_access_request(requester=sme, contact_phone="+39 051 1")
+    done = make_access_request(requester=sme, state="completed")
+    (as_guest,) = services.access_request_create(
+        infrastructures=[make_infrastructure()], data=REQUEST_DATA, user=None
+    )
+    services.access_request_confirm(token=services.confirmation_token(as_guest.brief))
+    exported = user_data_export(user=sme)
+    assert {r["reference"] for r in exported["access_requests"]} == {
+        open_request.reference,
+        done.reference,
+        as_guest.reference,
+    }
+
+    user_delete(user=sme)
+
+    for access_request in (open_request, done, as_guest):
+        access_request.refresh_from_db()
+        assert access_request.contact_email == sme.email  # the anonymised address
+        assert "giulia" not in access_request.contact_email
+        assert access_request.contact_phone == ""
+        assert access_request.need  # the infrastructure keeps what was asked
+    assert (open_request.state, done.state, as_guest.state) == (
+        State.WITHDRAWN,
+        State.COMPLETED,
+        State.WITHDRAWN,
+    )
