@@ -101,11 +101,14 @@ def administered_codes(user: User) -> list[str] | None:
         return []
     if user.is_superuser:
         return None
-    return list(
-        RegionAdministration.objects.filter(user=user).values_list(
-            "region_id", flat=True
+    # Read once per user object, that is once per request.
+    if not hasattr(user, "_administered_codes"):
+        user._administered_codes = list(
+            RegionAdministration.objects.filter(user=user).values_list(
+                "region_id", flat=True
+            )
         )
-    )
+    return user._administered_codes
 
 
 def within(path: str, codes: Iterable[str]) -> Q:
