@@ -12,7 +12,11 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import Infrastructure
-from notifications.services import email_queue, language_of_address
+from notifications.services import (
+    email_forget_addresses,
+    email_queue,
+    language_of_address,
+)
 
 from .models import (
     INVITATION_VALIDITY,
@@ -155,6 +159,7 @@ def user_delete(*, user: User) -> None:
     anonymous_email = f"deleted-{uuid.uuid4().hex}@{DELETED_USER_EMAIL_DOMAIN}"
     # While the user's addresses are still known: their requests, guests' included.
     requester_forget(user=user, anonymous_email=anonymous_email)
+    email_forget_addresses(addresses=user.confirmed_email_addresses())
     Invitation.objects.addressed_to(user).filter(accepted_at__isnull=True).delete()
     Invitation.objects.filter(accepted_by=user).update(email=anonymous_email)
     EmailAddress.objects.filter(user=user).delete()

@@ -267,6 +267,18 @@ def email_retry(*, emails: Iterable[OutgoingEmail]) -> int:
     return len(email_ids)
 
 
+@transaction.atomic
+def email_forget_addresses(*, addresses: Iterable[str]) -> int:
+    """Delete every email, sent or not, to any of ``addresses`` (in lower case).
+
+    For a person who closes their account: the outbox keeps no copy of what
+    was written to them. Returns how many emails were deleted.
+    """
+    addresses = sorted({address.lower() for address in addresses})
+    _total, deleted = OutgoingEmail.objects.filter(to__overlap=addresses).delete()
+    return deleted.get(OutgoingEmail._meta.label, 0)
+
+
 def _enqueue(email_id: int, *, run_after: datetime | None = None) -> None:
     from .tasks import deliver_email
 

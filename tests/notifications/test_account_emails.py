@@ -3,8 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from accounts.services import invitation_create
+from accounts.services import invitation_create, user_delete
 from notifications.models import OutgoingEmail
+from notifications.services import email_queue
 from tests.factories import make_account, make_infrastructure, make_staff, make_user
 
 pytestmark = pytest.mark.django_db
@@ -76,3 +77,19 @@ def test_invitation_is_in_the_invitees_language_when_they_have_an_account(
     assert "R&D Pilot Line" in message.subject
     assert "https://rii.example.eu/" in message.body
     assert OutgoingEmail.objects.get().language == "it"
+
+
+def test_closing_an_account_deletes_the_emails_written_to_it(
+    client, django_capture_on_commit_callbacks
+):
+    ana = make_account(email="ana@sme.example.eu", password=PASSWORD)
+    client.force_login(ana)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("account_reset_password"), {"email": ana.email})
+    queue_to_someone_else = email_queue(
+        to=["bo@sme.example.eu"], template="notifications_test/plain", context={}
+    )
+
+    user_delete(user=ana)
+
+    assert list(OutgoingEmail.objects.all()) == [queue_to_someone_else]

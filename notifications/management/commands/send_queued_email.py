@@ -24,12 +24,16 @@ class Command(BaseCommand):
     def handle(self, *args, every: int | None = None, **options) -> None:
         if every is not None and every < 1:
             raise CommandError("--every must be at least 1 second.")
-        while True:
-            count = email_enqueue_due()
-            if count or options["verbosity"] > 1:
-                self.stdout.write(f"Enqueued {count} queued email(s).")
-            if not every:
-                return
-            time.sleep(every)
-            # Like a request: drop a connection the server closed meanwhile.
-            close_old_connections()
+        try:
+            while True:
+                count = email_enqueue_due()
+                if count or options["verbosity"] > 1:
+                    self.stdout.write(f"Enqueued {count} queued email(s).")
+                if not every:
+                    return
+                time.sleep(every)
+                # Like a request: drop a connection the server closed meanwhile.
+                close_old_connections()
+        except KeyboardInterrupt:
+            # Ctrl+C in `make run` stops the sweep with the web server.
+            return
