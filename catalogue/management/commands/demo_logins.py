@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from accounts.models import InfrastructureMembership, RegionAdministration, User
+from access.demo import SME_EMAIL
 from catalogue.demo import DEMO_PASSWORD, SUPERUSER_EMAIL
 
 
@@ -14,6 +15,7 @@ class Command(BaseCommand):
         out = self.stdout.write
         out(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
         out(f"  superuser      {SUPERUSER_EMAIL}")
+        out(f"  SME            {SME_EMAIL}  (with access requests)")
         admins = RegionAdministration.objects.select_related("user", "region")
         for admin in admins.order_by("region_id"):
             out(f"  partner admin  {admin.user.email}  ({admin.region.display_name})")

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from access.demo import load_demo_requests
 from catalogue.demo import load_demo_catalogue
 from catalogue.models import Infrastructure
 
@@ -19,11 +20,13 @@ class Command(BaseCommand):
             self.stdout.write("The catalogue already has data; demo not reloaded.")
             return
         summary = load_demo_catalogue()
+        requests = load_demo_requests()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo catalogue loaded for {len(summary.regions)} regions: "
                 f"{summary.infrastructures} infrastructures, {summary.services} services, "
                 f"{summary.equipment} equipment items, "
-                f"{summary.good_practices} good practices."
+                f"{summary.good_practices} good practices, "
+                f"{requests} access requests."
             )
         )
