@@ -153,7 +153,7 @@ def _load_region(
             },
         )
 
-    infrastructures = {}
+    infrastructures, published = {}, 0
     for position, item in enumerate(data["infrastructures"]):
         rii = _load_infrastructure(
             item,
@@ -162,6 +162,9 @@ def _load_region(
             concepts=concepts,
             age_days=region_index * 7 + position * 29,
         )
+        if rii.is_published:
+            _set_review_state(rii, published)
+            published += 1
         infrastructures[rii.name] = rii
         summary.infrastructures += 1
         summary.services += rii.services.count()
@@ -187,6 +190,29 @@ def _load_region(
             },
         )
         summary.good_practices += 1
+
+
+# Where a published listing stands in the moderation queue, by its position among a
+# region's published listings: the second was edited by its staff since its
+# approval, the third was last verified more than a year ago.
+CHANGED_POSITION, STALE_POSITION = 1, 2
+STALE_DAYS = 400
+
+
+def _set_review_state(rii: Infrastructure, position: int) -> None:
+    """Give the partner admins' queue something to show."""
+    if position == STALE_POSITION:
+        rii.verified_at = timezone.now() - datetime.timedelta(days=STALE_DAYS)
+        rii.save(update_fields=["verified_at"])
+    elif position == CHANGED_POSITION:
+        # The version as approved, then an edit by the staff since.
+        rii._change_reason = "approve"
+        rii.save()
+        del rii._change_reason
+        rii.summary = f"{rii.summary.rstrip('.')}, now open to SMEs on short notice."
+        rii.summary = rii.summary[:300]
+        rii.changed_since_review = True
+        rii.save(update_fields=["summary", "changed_since_review"])
 
 
 def _load_infrastructure(

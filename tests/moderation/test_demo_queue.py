@@ -1,0 +1,24 @@
+import pytest
+from django.core.management import call_command
+
+from accounts.models import User
+from catalogue import moderation
+from catalogue.demo import partner_admin_email
+from catalogue.models import Region
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_gives_every_partner_admin_a_queue_with_changes_to_review():
+    call_command("load_demo", verbosity=0)
+
+    pending = 0
+    for region in Region.objects.partners():
+        admin = User.objects.get(email=partner_admin_email(region.code))
+        sections = moderation.queue_sections(admin)
+        assert sections["unverified"].exists(), region
+        pending += sections["pending"].count()
+        [changed] = sections["changed"]
+        [change] = moderation.changes_since_approval(changed)
+        assert "short notice" in change.after
+    assert pending >= 2
