@@ -2,6 +2,7 @@
 page: change lists, forms, deletion, history, autocompletes and actions."""
 
 import pytest
+from django.contrib import admin
 from django.urls import reverse
 
 from catalogue.models import Infrastructure, Service
@@ -311,3 +312,14 @@ def test_a_partner_admin_of_another_region_cannot_read_an_old_version(client):
     )
 
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("model_name", ["infrastructure", "service", "equipment"])
+def test_exports_hold_the_records_of_the_admins_regions_only(rf, model_name):
+    own = make_in_region(model_name, OWN_REGION)
+    make_in_region(model_name, OTHER_REGION)
+    model_admin = admin.site._registry[type(own)]
+    request = rf.get(reverse(f"admin:catalogue_{model_name}_changelist"))
+    request.user = make_moderator()
+
+    assert list(model_admin.get_export_queryset(request)) == [own]
