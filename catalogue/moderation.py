@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 
 from access.models import AccessRequest
 from accounts.models import RegionAdministration, User
+from notifications.services import email_queue_to_users
 from workspace.services import TRANSITIONS as STAFF_TRANSITIONS
 from workspace.services import Transition
 
@@ -236,8 +237,6 @@ def decision_summary(action: str, done: int) -> str:
 
 
 def _email_staff(decision: ModerationDecision) -> None:
-    from notifications.services import email_queue_to_users
-
     infrastructure = decision.infrastructure
     staff = User.objects.filter(
         infrastructure_memberships__infrastructure=infrastructure, is_active=True
