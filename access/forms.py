@@ -171,6 +171,7 @@ class MessageForm(forms.ModelForm):
         fields = ["body", "internal"]
         widgets = {"body": forms.Textarea(attrs={"rows": 4})}
         labels = {"internal": _("Internal note: only your colleagues see it")}
+        help_texts = {"internal": ""}
 
     def __init__(self, *args, staff: bool, **kwargs) -> None:
         super().__init__(*args, **kwargs)
