@@ -170,11 +170,13 @@ def email_queue_message(*, message: EmailMessage, language: str) -> OutgoingEmai
         ),
         "",
     )
+    if message.cc or message.bcc:
+        raise ValueError("The outbox sends to the 'to' recipients only.")
     body = message.body
     if message.content_subtype == "html":
         body, html_body = "", message.body
     return _store(
-        to=[*message.to, *message.cc, *message.bcc],
+        to=message.to,
         subject=str(message.subject),
         body=body,
         html_body=html_body,
@@ -211,7 +213,9 @@ def email_deliver(*, email_id: int) -> str:
     with transaction.atomic():
         email = OutgoingEmail.objects.select_for_update().filter(pk=email_id).first()
         now = timezone.now()
-        if email is None or email.sent_at is not None:
+        if email is None:
+            return "deleted"
+        if email.sent_at is not None:
             return "already sent"
         # A retry waits for its time; a first attempt goes whatever the clocks say.
         if email.next_attempt_at is None or (
