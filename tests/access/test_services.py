@@ -453,3 +453,24 @@ def test_closing_an_account_withdraws_open_requests_and_forgets_the_contact():
         State.COMPLETED,
         State.WITHDRAWN,
     )
+
+
+def test_housekeeping_command_expires_and_reminds():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    infrastructure = make_infrastructure()
+    make_staff(infrastructure=infrastructure)
+    make_access_request(
+        infrastructure=infrastructure, submitted_at=timezone.now() - timedelta(days=9)
+    )
+    stale = make_access_request(state="unconfirmed")
+    AccessRequest.objects.filter(pk=stale.pk).update(
+        created_at=timezone.now() - timedelta(days=8)
+    )
+    out = StringIO()
+    call_command("access_housekeeping", stdout=out)
+    assert out.getvalue().strip() == "1 expired, 1 reminders, 0 escalations."
+    stale.refresh_from_db()
+    assert stale.state == State.EXPIRED
