@@ -160,7 +160,8 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     # Access requests (a brief to up to five RIIs counts once) and thread messages.
-    "access_request": "10/h/ip,20/d/user",
+    "access_request": "10/h/ip",
+    "access_request_account": "20/d/user",
     "access_message": "30/10m/user",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
