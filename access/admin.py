@@ -37,3 +37,5 @@ class AccessRequestAdmin(ReadOnlyAdmin, ScopedInfrastructureAdmin, admin.ModelAd
     list_select_related = ["infrastructure"]
     date_hierarchy = "submitted_at"
     inlines = [EventInline]
+    # Attachments are private: the portal serves them to the request's parties only.
+    exclude = ["attachment"]

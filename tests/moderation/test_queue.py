@@ -185,3 +185,20 @@ def test_staff_users_without_catalogue_permissions_are_refused(client):
     client.force_login(make_user(is_staff=True))
 
     assert client.get(reverse(QUEUE_URL)).status_code == 403
+
+
+def test_the_listing_change_list_runs_the_same_queries_for_one_and_many_rows(
+    client, moderator, django_assert_num_queries
+):
+    make_listing("ITH5", status="pending", name="First lab")
+    client.force_login(moderator)
+    url = reverse("admin:catalogue_infrastructure_changelist")
+    with django_assert_num_queries(13):
+        one = client.get(url)
+    for n in range(30):
+        make_listing("ITH5", status="pending", name=f"Lab {n}")
+    with django_assert_num_queries(13):
+        many = client.get(url)
+
+    assertContains(one, "First lab")
+    assertContains(many, "Lab 29")
