@@ -323,6 +323,7 @@ def test_an_unknown_decision_is_not_found(client, moderator, own):
         ("anonymous", 302),
         ("sme", 302),
         ("staff_of_this_rii", 302),
+        ("staff_of_other_rii", 302),
         ("partner_admin_of_region", 200),
         ("partner_admin_of_other_region", 404),
         ("superuser", 200),
@@ -333,6 +334,9 @@ def test_only_admins_of_the_region_open_a_decision(client, own, role, status):
         "anonymous": lambda: None,
         "sme": lambda: make_user(),
         "staff_of_this_rii": lambda: make_staff(infrastructure=own),
+        "staff_of_other_rii": lambda: make_staff(
+            infrastructure=make_listing(OTHER_REGION)
+        ),
         "partner_admin_of_region": make_moderator,
         "partner_admin_of_other_region": lambda: make_moderator(region=OTHER_REGION),
         "superuser": make_superuser,

@@ -153,6 +153,7 @@ def test_the_admin_index_links_to_the_moderation_page(client, moderator):
         ("anonymous", 302),
         ("sme", 302),
         ("staff_of_this_rii", 302),
+        ("staff_of_other_rii", 302),
         ("partner_admin_of_region", 200),
         ("partner_admin_of_other_region", 200),
         ("superuser", 200),
@@ -165,6 +166,9 @@ def test_the_moderation_page_is_for_partner_admins_and_superusers(
         "anonymous": lambda: None,
         "sme": lambda: make_user(),
         "staff_of_this_rii": lambda: make_staff(infrastructure=own),
+        "staff_of_other_rii": lambda: make_staff(
+            infrastructure=make_listing(OTHER_REGION)
+        ),
         "partner_admin_of_region": make_moderator,
         "partner_admin_of_other_region": lambda: make_moderator(region=OTHER_REGION),
         "superuser": make_superuser,
