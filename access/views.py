@@ -78,7 +78,7 @@ def _ask(
         if _within_rate_limits(request, user):
             sent = services.access_request_create(
                 infrastructures=infrastructures,
-                data=form.request_data(),
+                data=form.request_data() | {"organisation": _company(user)},
                 user=user,
                 language=get_language() or "",
                 attachment=form.cleaned_data.get("attachment"),
@@ -104,15 +104,23 @@ def _within_rate_limits(request: HttpRequest, user) -> bool:
     )
 
 
+def _company(user):
+    """The company a signed-in SME works for, from their profile."""
+    if user is None or not user.is_authenticated:
+        return None
+    membership = user.company_memberships.select_related("organisation").first()
+    return membership.organisation if membership else None
+
+
 def _initial(request: HttpRequest) -> dict:
     if not request.user.is_authenticated:
         return {}
     user = request.user
-    membership = user.company_memberships.select_related("organisation").first()
+    company = _company(user)
     return {
         "contact_email": user.email,
         "contact_name": user.get_full_name(),
-        "company_name": membership.organisation.name if membership else "",
+        "company_name": company.name if company else "",
     }
 
 

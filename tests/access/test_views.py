@@ -174,9 +174,13 @@ def test_request_form_preselects_the_service_and_fills_in_the_sme(client):
     assert form["service"].value() == service.pk
     assert form["contact_email"].value() == user.email
     assert form["contact_name"].value() == "Giulia Rossi"
-    assert (
-        form["company_name"].value() == user.company_memberships.get().organisation.name
+    company = user.company_memberships.get().organisation
+    assert form["company_name"].value() == company.name
+    client.post(
+        reverse("access:request_create", args=[infrastructure.slug]),
+        FORM | {"company_name": company.name},
     )
+    assert AccessRequest.objects.get().organisation == company
 
 
 def test_signed_in_sme_sends_at_once_and_lands_on_the_request(client):
