@@ -81,13 +81,6 @@ class AccessRequestQuerySet(models.QuerySet):
             )
         ).confirmed()
 
-    def in_regions(self, codes) -> "AccessRequestQuerySet":
-        """Requests to infrastructures in (or under) any of the NUTS ``codes``."""
-        condition = Q()
-        for code in codes:
-            condition |= Q(infrastructure__region__code__startswith=code)
-        return self.filter(condition) if condition else self.none()
-
     def with_list_relations(self) -> "AccessRequestQuerySet":
         """What a list row shows, with ``is_overdue``."""
         overdue = Q(

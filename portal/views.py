@@ -1,10 +1,12 @@
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django.views.static import serve
 
 from catalogue.models import Concept, Equipment, Infrastructure, Region, Service
+from catalogue.moderation import administers
 
 
 @require_GET
@@ -26,9 +28,23 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def media(request: HttpRequest, path: str) -> HttpResponse:
-    """An uploaded file. ``serve`` refuses paths outside MEDIA_ROOT; a reverse proxy
-    may take this over at larger scale."""
+    """An uploaded file. ``serve`` refuses paths outside MEDIA_ROOT. The files of a
+    listing that is not published are shown only to those who may see the listing:
+    its staff and the partner admins of its region."""
+    owner = Infrastructure.objects.filter(
+        Q(logo=path) | Q(brochure=path) | Q(photos__image=path)
+    ).first()
+    if owner and not owner.is_published and not _may_preview(request.user, owner):
+        raise Http404
     response = serve(request, path, document_root=settings.MEDIA_ROOT)
     if path.lower().endswith(".pdf"):
         response["Content-Disposition"] = "inline"
     return response
+
+
+def _may_preview(user, infrastructure: Infrastructure) -> bool:
+    if not user.is_authenticated:
+        return False
+    if Infrastructure.objects.editable_by(user).filter(pk=infrastructure.pk).exists():
+        return True
+    return user.is_staff and administers(user=user, infrastructure=infrastructure)

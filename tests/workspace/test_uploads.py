@@ -269,3 +269,52 @@ def test_media_outside_the_media_root_is_not_served(client, media_root):
     response = client.get(reverse("media", kwargs={"path": "../secret.txt"}))
     assert response.status_code == 400
     assert b"secret" not in response.content
+
+
+@pytest.mark.parametrize(
+    ("role", "status_code"),
+    [
+        ("anonymous", 404),
+        ("sme", 404),
+        ("other_staff", 404),
+        ("other_partner_admin", 404),
+        ("editor", 200),
+        ("partner_admin", 200),
+        ("superuser", 200),
+    ],
+)
+def test_files_of_an_unpublished_listing_are_shown_only_to_who_may_see_it(
+    client, listing, editor, role, status_code
+):
+    from tests.factories import (
+        make_account,
+        make_infrastructure,
+        make_partner_admin,
+        make_staff,
+        make_user,
+    )
+
+    client.force_login(editor)
+    upload(
+        client,
+        listing,
+        "brochure",
+        brochure=SimpleUploadedFile("b.pdf", PDF, "application/pdf"),
+    )
+    listing.refresh_from_db()
+    url = listing.brochure.url
+    client.logout()
+    assert client.get(url).status_code == 200  # published: everyone
+    Infrastructure.objects.filter(pk=listing.pk).update(status="pending")
+    viewer = {
+        "anonymous": None,
+        "sme": make_account(),
+        "other_staff": make_staff(infrastructure=make_infrastructure()),
+        "other_partner_admin": make_partner_admin(region="NL41"),
+        "editor": editor,
+        "partner_admin": make_partner_admin(region="ITH5"),
+        "superuser": make_user(is_superuser=True, is_staff=True),
+    }[role]
+    if viewer:
+        client.force_login(viewer)
+    assert client.get(url).status_code == status_code
