@@ -225,6 +225,11 @@ def photo_add(
     return photo
 
 
+def photo_move(*, photo: Photo, direction: Direction) -> None:
+    """Move a photo one place up or down in the listing's gallery."""
+    _item_move(photo, direction=direction)
+
+
 def photo_delete(*, photo: Photo) -> None:
     with transaction.atomic():
         photo.delete()
@@ -348,7 +353,7 @@ def _item_move(item: Item, *, direction: Direction) -> None:
             type(item)
             .objects.select_for_update()
             .filter(infrastructure_id=item.infrastructure_id)
-            .order_by("order", "name", "pk")
+            .order_by(*_list_order(type(item)), "pk")
         )
         position = next(
             n for n, sibling in enumerate(siblings) if sibling.pk == item.pk
@@ -361,3 +366,8 @@ def _item_move(item: Item, *, direction: Direction) -> None:
             sibling.order = order
         type(item).objects.bulk_update(siblings, ["order"])
         _refresh_search(item.infrastructure_id)
+
+
+def _list_order(model: type[models.Model]) -> list:
+    """The model's ordering within one listing."""
+    return [field for field in model._meta.ordering if field != "infrastructure"]

@@ -264,13 +264,19 @@ def _media_change(
     if action == "photo":
         services.photo_add(infrastructure=infrastructure, **form.cleaned_data)
         return _("The photo was added.")
-    if action == "remove_photo":
+    if action in ("remove_photo", "move_photo"):
         pk = request.POST.get("photo", "")
         photo = get_object_or_404(
             infrastructure.photos, pk=pk if pk.isdigit() else None
         )
-        services.photo_delete(photo=photo)
-        return _("The photo was removed.")
+        if action == "remove_photo":
+            services.photo_delete(photo=photo)
+            return _("The photo was removed.")
+        direction = request.POST.get("direction")
+        if direction not in DIRECTIONS:
+            return None
+        services.photo_move(photo=photo, direction=direction)
+        return _("The photo was moved.")
     field = action.removeprefix("remove_")
     if field not in ("logo", "brochure"):
         return None

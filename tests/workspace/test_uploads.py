@@ -318,3 +318,52 @@ def test_files_of_an_unpublished_listing_are_shown_only_to_who_may_see_it(
     if viewer:
         client.force_login(viewer)
     assert client.get(url).status_code == status_code
+
+
+def test_staff_reorder_photos(signed_in, listing):
+    for alt in ("Clean room", "Furnace", "Microscope"):
+        upload(
+            signed_in,
+            listing,
+            "photo",
+            image=photo("a.png", image_bytes("PNG")),
+            alt_text=alt,
+        )
+
+    def gallery() -> list[str]:
+        return list(
+            listing.photos.order_by("order", "pk").values_list("alt_text", flat=True)
+        )
+
+    microscope = listing.photos.get(alt_text="Microscope")
+    response = signed_in.post(
+        media_url(listing),
+        {"action": "move_photo", "photo": microscope.pk, "direction": "up"},
+    )
+    assertRedirects(response, media_url(listing), fetch_redirect_response=False)
+    assert gallery() == ["Clean room", "Microscope", "Furnace"]
+    public = signed_in.get(listing.get_absolute_url()).content.decode()
+    assert public.index('alt="Microscope"') < public.index('alt="Furnace"')
+
+    bad = signed_in.post(
+        media_url(listing),
+        {"action": "move_photo", "photo": microscope.pk, "direction": "sideways"},
+    )
+    assert bad.status_code == 400
+    other = make_infrastructure_photo()
+    assert (
+        signed_in.post(
+            media_url(listing),
+            {"action": "move_photo", "photo": other.pk, "direction": "up"},
+        ).status_code
+        == 404
+    )
+    assert gallery() == ["Clean room", "Microscope", "Furnace"]
+
+
+def make_infrastructure_photo() -> Photo:
+    from tests.factories import make_infrastructure
+
+    return Photo.objects.create(
+        infrastructure=make_infrastructure(), image="photos/x.webp", alt_text="Other"
+    )
