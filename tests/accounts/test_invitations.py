@@ -398,3 +398,39 @@ def test_an_editor_invited_as_manager_is_promoted_and_never_demoted(client):
     )
     client.post(demote.get_absolute_url())
     assert editor.infrastructure_memberships.get().role == "manager"
+
+
+def test_invited_person_without_an_account_signs_up_from_the_link_and_joins(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    infrastructure = make_infrastructure(name="Pilot Line Beta")
+    client.force_login(make_partner_admin(region="ITH5"))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            invite_url(infrastructure),
+            {"email": "new@lab.example.eu", "role": "editor"},
+        )
+    client.logout()
+    link = urlsplit(link_in(mailoutbox[0])).path
+
+    response = client.get(link, follow=True)
+    assertContains(response, f'href="{reverse("account_signup")}?next=')
+    signup = f"{reverse('account_signup')}?next={link}"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            signup,
+            {
+                "email": "new@lab.example.eu",
+                "password1": PASSWORD,
+                "password2": PASSWORD,
+                "next": link,
+            },
+        )
+    confirm = urlsplit(link_in(mailoutbox[-1])).path
+    response = client.post(confirm, follow=True)
+
+    assertRedirects(response, link)
+    assertContains(response, "You are invited to join the staff of")
+    client.post(link)
+    user = InfrastructureMembership.objects.get(infrastructure=infrastructure).user
+    assert user.email == "new@lab.example.eu"
