@@ -6,14 +6,7 @@ from catalogue.moderation import within
 
 from .models import ColumnMapping, ImportKind, NewListingStatus
 from .querysets import administered_region_codes
-from .services import mappable_fields
-
-# The fields a file must fill for each kind of record.
-REQUIRED_FIELDS = {
-    ImportKind.INFRASTRUCTURES: ["name"],
-    ImportKind.SERVICES: ["infrastructure", "name"],
-    ImportKind.EQUIPMENT: ["infrastructure", "name"],
-}
+from .services import mappable_fields, required_fields
 
 
 class RegionChoiceField(forms.ModelChoiceField):
@@ -96,7 +89,7 @@ class ColumnMappingForm(forms.Form):
                 % {"fields": ", ".join(str(labels[target]) for target in twice)}
             )
         missing = [
-            field for field in REQUIRED_FIELDS[self.job.kind] if field not in chosen
+            field for field in required_fields(self.job.kind) if field not in chosen
         ]
         if missing:
             labels = dict(mappable_fields(self.job.kind))

@@ -33,6 +33,11 @@ class CatalogueExportMixin(ExportActionMixin):
     def get_export_resource_classes(self, request: HttpRequest) -> list:
         return EXPORT_RESOURCES[self.model]
 
+    def get_valid_export_item_pks(self, request: HttpRequest):
+        # The package's default offers every row of the table; only the
+        # admin's own rows may be chosen.
+        return self.get_queryset(request).values_list("pk", flat=True)
+
     def has_export_permission(self, request: HttpRequest) -> bool:
         return self.has_view_permission(request)
 

@@ -121,9 +121,18 @@ def _messages(error: ValidationError | None) -> list[tuple[str, str]]:
     ]
 
 
-class _RowRejected(Exception):
-    def __init__(self, row_result: RowResult) -> None:
-        self.row_result = row_result
+class NoDiff:
+    """The admin's field-by-field diff is not shown; skipping it saves reading
+    every field twice per row (``skip_unchanged`` still compares the rows)."""
+
+    def __init__(self, resource, instance, new) -> None:
+        pass
+
+    def compare_with(self, resource, instance) -> None:
+        pass
+
+    def as_html(self) -> list:
+        return []
 
 
 class CatalogueResource(resources.ModelResource):
@@ -157,9 +166,6 @@ class CatalogueResource(resources.ModelResource):
                 % {"row": first}
             )
 
-    def after_init_instance(self, instance, new, row, **kwargs) -> None:
-        instance._region_before_import = None if new else self.region_of(instance)
-
     def region_of(self, instance) -> str | None:
         infrastructure = getattr(instance, "infrastructure", None)
         return infrastructure.region_id if infrastructure else None
@@ -179,13 +185,80 @@ class CatalogueResource(resources.ModelResource):
         if errors:
             raise ValidationError(errors)
 
+    def after_init_instance(self, instance, new, row, **kwargs) -> None:
+        instance._region_before_import = None if new else self.region_of(instance)
+        instance._new_in_import = new
+
+    def save_m2m(self, instance, row, **kwargs) -> None:
+        """Tags of a new record are inserted at once: it has none to compare."""
+        if not instance._new_in_import:
+            return super().save_m2m(instance, row, **kwargs)
+        for resource_field in self.get_import_fields():
+            if not isinstance(resource_field.widget, widgets.ManyToManyWidget):
+                continue
+            if resource_field.column_name not in row:
+                continue
+            related = getattr(instance, resource_field.attribute)
+            related.through.objects.bulk_create(
+                related.through(
+                    **{
+                        f"{related.source_field_name}_id": instance.pk,
+                        f"{related.target_field_name}_id": concept.pk,
+                    }
+                )
+                for concept in resource_field.clean(row)
+            )
+
+    def get_diff_class(self):
+        return NoDiff
+
+    def validate_instance(
+        self, instance, import_validation_errors=None, validate_unique=False
+    ) -> None:
+        errors = dict(import_validation_errors or {})
+        # The widgets found every related object; checking again that each exists
+        # would cost a query per relation and row.
+        found = {
+            field.name
+            for field in instance._meta.concrete_fields
+            if field.many_to_one and getattr(instance, field.attname) is not None
+        }
+        # Uniqueness and check constraints are left to the database, which
+        # checks them on saving; a violation is reported with the constraint's
+        # message (see import_row) instead of costing queries on every row.
+        try:
+            instance.full_clean(
+                exclude=set(errors) | found,
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
     def before_save_instance(self, instance, row, **kwargs) -> None:
-        # Recorded in the change history as the importer's change.
+        # The change history is written for the whole chunk at once (after_import),
+        # as the importer's change.
+        instance.skip_history_when_saving = True
         instance._history_user = self.context.user
 
     def after_save_instance(self, instance, row, **kwargs) -> None:
-        # Recorded once the whole row is saved (see import_row).
-        self._saved = getattr(instance, "infrastructure_id", instance.pk)
+        self._saved = instance
+
+    def after_import(self, dataset, result, **kwargs) -> None:
+        super().after_import(dataset, result, **kwargs)
+        history = getattr(self._meta.model, "history", None)
+        if history is None or self._is_dry_run(kwargs):
+            return
+        for update, instances in ((False, self._created), (True, self._updated)):
+            if instances:
+                history.bulk_history_create(
+                    instances,
+                    update=update,
+                    default_user=self.context.user,
+                    default_change_reason=_("Imported from a spreadsheet"),
+                )
 
     export_select_related: tuple[str, ...] = ()
     export_prefetch_related: tuple[str, ...] = ()
@@ -197,29 +270,43 @@ class CatalogueResource(resources.ModelResource):
             *self.export_prefetch_related
         )
 
+    def explain(self, error: Exception) -> ValidationError:
+        """The message for a row the database refused: the violated constraint's
+        own message if it has one."""
+        constraint = getattr(getattr(error, "__cause__", None), "diag", None)
+        name = getattr(constraint, "constraint_name", None)
+        for candidate in self._meta.model._meta.constraints:
+            if name and candidate.name == name:
+                return ValidationError(candidate.get_violation_error_message())
+        return ValidationError(
+            _("This row could not be saved: %(error)s") % {"error": error}
+        )
+
+    def import_data_inner(self, dataset, *args, **kwargs):
+        self._created, self._updated = [], []
+        return super().import_data_inner(dataset, *args, **kwargs)
+
     def import_row(self, row, instance_loader, **kwargs) -> RowResult:
+        """Import one row inside the savepoint django-import-export opens for it;
+        roll the savepoint back if the row fails, so that nothing of it stays."""
         self._saved = None
-        try:
-            with transaction.atomic():
-                row_result = super().import_row(row, instance_loader, **kwargs)
-                if row_result.import_type in (
-                    RowResult.IMPORT_TYPE_INVALID,
-                    RowResult.IMPORT_TYPE_ERROR,
-                ):
-                    raise _RowRejected(row_result)
-            if self._saved:
-                self.context.touched.add(self._saved)
-        except _RowRejected as rejected:
-            row_result = rejected.row_result
+        row_result = super().import_row(row, instance_loader, **kwargs)
+        if row_result.import_type in (
+            RowResult.IMPORT_TYPE_INVALID,
+            RowResult.IMPORT_TYPE_ERROR,
+        ):
+            transaction.set_rollback(True)
             if row_result.errors:
-                # An unexpected failure: reported like invalid data, so that the
-                # other rows are still imported.
-                message = _("This row could not be saved: %(error)s") % {
-                    "error": row_result.errors[0].error
-                }
+                # Reported like invalid data, so that the other rows are imported.
+                error = row_result.errors[0].error
                 row_result.errors = []
-                row_result.validation_error = ValidationError(message)
+                row_result.validation_error = self.explain(error)
                 row_result.import_type = RowResult.IMPORT_TYPE_INVALID
+        elif self._saved is not None:
+            new = row_result.import_type == RowResult.IMPORT_TYPE_NEW
+            (self._created if new else self._updated).append(self._saved)
+            saved = self._saved
+            self.context.touched.add(getattr(saved, "infrastructure_id", saved.pk))
         self.context.record(row[ROW_NUMBER], row_result)
         return row_result
 
@@ -645,7 +732,10 @@ class UniquipEquipmentResource(UniquipResource):
         if errors:
             raise ValidationError(errors)
         if not instance.category_id:
+            # UNIQUIP has no category: the technique names one, or "other".
             category = self.context.concept("equipment_category", instance.technique)
+            if category is None and instance.technique:
+                self.context.report_unmatched("Technique", instance.technique, row)
             instance.category = category or self.context.concept(
                 "equipment_category", "other"
             )

@@ -80,6 +80,21 @@ def mappable_fields(kind: str) -> list[tuple[str, str]]:
     return choices
 
 
+def required_fields(kind: str) -> list[str]:
+    """The fields every row must fill, so their columns must be mapped: those the
+    model requires, but for the region (the import's own by default) and the key
+    (made from the name)."""
+    model = RESOURCES[kind]._meta.model
+    required = []
+    for name, _label in mappable_fields(kind):
+        field = model._meta.get_field(name)
+        if name in ("region", "slug") or field.many_to_many:
+            continue
+        if not field.blank and not field.has_default():
+            required.append(name)
+    return required
+
+
 def guess_mapping(kind: str, columns: list[str]) -> dict[str, str]:
     """Each column whose name is a field's name or label, mapped to that field."""
     if kind == ImportKind.UNIQUIP:

@@ -104,14 +104,20 @@ class HostWidget(ContextWidget, widgets.ForeignKeyWidget):
     def __init__(self, region_column: str) -> None:
         super().__init__(Organisation, field="name")
         self.region_column = region_column
+        # Organisations found in the database (a resource imports one chunk).
+        self.found: dict[str, Organisation] = {}
 
     def clean(self, value, row=None, **kwargs) -> Organisation | None:
         name = " ".join(str(value or "").split())
         if not name:
             return None
-        found = Organisation.objects.filter(name__iexact=name).first()
-        if found:
-            return found
+        key = name.casefold()
+        if key not in self.found:
+            found = Organisation.objects.filter(name__iexact=name).first()
+            if found:
+                self.found[key] = found
+        if key in self.found:
+            return self.found[key]
         try:
             region = self.context.region_code((row or {}).get(self.region_column))
         except ValueError:

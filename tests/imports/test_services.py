@@ -252,3 +252,27 @@ def test_services_and_equipment_are_imported_under_their_infrastructure(importer
 
     assert Equipment.objects.get().manufacturer == "Zeiss"
     assert "No infrastructure has the key “nowhere”" in job.errors[0]["message"]
+
+
+def test_a_row_the_database_refuses_is_reported_with_the_constraints_message(
+    importer,
+):
+    rows = [
+        [*HEADER, "Latitude"],
+        [*rii("Half Located Lab"), "44.49"],
+        [*rii("Located Lab"), ""],
+    ]
+
+    job = run_import(csv_file(rows), user=importer)
+
+    assert list(Infrastructure.objects.values_list("name", flat=True)) == [
+        "Located Lab"
+    ]
+    assert job.errors == [
+        {
+            "row": 2,
+            "column": "",
+            "message": "Give both latitude (-90 to 90) and longitude (-180 to 180), "
+            "or neither.",
+        }
+    ]
