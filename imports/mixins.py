@@ -1,4 +1,6 @@
+from django.contrib.admin.options import Action, ActionLocation
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportActionMixin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ExportForm
@@ -32,6 +34,23 @@ class CatalogueExportMixin(ExportActionMixin):
 
     def get_export_resource_classes(self, request: HttpRequest) -> list:
         return EXPORT_RESOURCES[self.model]
+
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        # ExportActionMixin's own version lacks the ``action_location`` argument
+        # that Django 6.1 passes; this one adds the same action.
+        actions = super(ExportActionMixin, self).get_actions(request, action_location)
+        if action_location is ActionLocation.CHANGE_LIST and (
+            self.has_export_permission(request)
+        ):
+            description = _("Export selected %(verbose_name_plural)s")
+            actions["export_admin_action"] = Action(
+                func=type(self).export_admin_action,
+                name="export_admin_action",
+                description=description,
+                plural_description=description,
+                locations=[ActionLocation.CHANGE_LIST],
+            )
+        return actions
 
     def get_valid_export_item_pks(self, request: HttpRequest):
         # The package's default offers every row of the table; only the

@@ -14,7 +14,7 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 
 FORMATS = {".csv": "csv", ".xlsx": "xlsx"}
-_SAMPLE_BYTES = 64 * 1024
+DELIMITERS = ",;\t|"
 
 
 class SpreadsheetError(ValueError):
@@ -46,14 +46,17 @@ def _csv_rows(path: Path) -> Iterator[list[str]]:
     encoding = detect_encoding(path)
     # Bytes Windows-1252 leaves undefined are kept as replacement characters.
     with open(path, encoding=encoding, errors="replace", newline="") as f:
-        sample = f.read(_SAMPLE_BYTES)
+        # The header names the columns without quoting separators, so its most
+        # frequent separator is the file's (Excel writes ";" in much of Europe).
+        header = ""
+        while not header.strip() and (line := f.readline()):
+            header = line
         f.seek(0)
+        delimiter = max(DELIMITERS, key=header.count)
+        if not header.count(delimiter):
+            delimiter = ","
         try:
-            dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
-        except csv.Error:
-            dialect = csv.excel
-        try:
-            yield from csv.reader(f, dialect)
+            yield from csv.reader(f, delimiter=delimiter)
         except csv.Error as error:
             raise SpreadsheetError(
                 _("The CSV file could not be read: %(error)s") % {"error": error}

@@ -22,8 +22,9 @@ ROLES = [
 IMPORTERS = {"partner_admin_of_region", "partner_admin_of_other_region", "superuser"}
 
 
-@pytest.fixture(autouse=True)
-def _imports_settings(settings, tmp_path):
+def use_import_settings(settings, upload_folder) -> None:
+    """Admin pages without a second factor, tasks run at once, uploads kept in
+    ``upload_folder``."""
     settings.PORTAL_REQUIRE_ADMIN_MFA = False
     settings.TASKS = {
         "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}
@@ -32,9 +33,14 @@ def _imports_settings(settings, tmp_path):
         **settings.STORAGES,
         "private": {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
+            "OPTIONS": {"location": str(upload_folder), "base_url": None},
         },
     }
+
+
+@pytest.fixture(autouse=True)
+def _imports_settings(settings, tmp_path):
+    use_import_settings(settings, tmp_path / "private")
 
 
 def make_importer(*, region: str = "ITH5", also: tuple[str, ...] = ()) -> User:

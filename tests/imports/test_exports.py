@@ -178,3 +178,16 @@ def test_partner_admin_cannot_export_another_regions_listings(
     assertContains(refused, "Select a valid choice.")
     assert "Eindhoven" not in whole_list.content.decode("utf-8-sig")
     assert "Bologna Photonics Lab" in whole_list.content.decode("utf-8-sig")
+
+
+def test_export_action_offers_the_selected_listings(client, catalogue_listings):
+    bologna, _eindhoven = catalogue_listings
+    client.force_login(make_importer(region="ITH5"))
+
+    response = client.post(
+        reverse("admin:catalogue_infrastructure_changelist"),
+        {"action": "export_admin_action", "_selected_action": [bologna.pk]},
+    )
+
+    assertContains(response, "Export 1 selected item.")
+    assertContains(response, "UNIQUIP facilities and equipment")
