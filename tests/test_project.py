@@ -35,6 +35,7 @@ def production_env() -> dict[str, str]:
         "DJANGO_SECRET_KEY": uuid.uuid4().hex * 2,
         "DJANGO_ALLOWED_HOSTS": "rii-portal.example.eu",
         "SMTP_HOST": "smtp.example.eu",
+        "PORTAL_SITE_URL": "https://rii-portal.example.eu",
     }
 
 
