@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from accounts.models import InfrastructureMembership, RegionAdministration, User
 from access.demo import SME_EMAIL
+from accounts.models import InfrastructureMembership, RegionAdministration, User
 from catalogue.demo import DEMO_PASSWORD, SUPERUSER_EMAIL
 
 
