@@ -71,7 +71,9 @@ def test_guest_asks_staff_offer_and_the_sme_accepts_after_signing_up(
     page.get_by_role("link", name=re.compile(r"AR-\d+")).click()
     page.get_by_text("Fatigue tests on 12 printed titanium brackets.").wait_for()
     assert_accessible(page)
-    page.get_by_role("textbox", name=re.compile(r"^Message")).fill("Are the brackets heat-treated?")
+    page.get_by_role("textbox", name=re.compile(r"^Message")).fill(
+        "Are the brackets heat-treated?"
+    )
     page.get_by_role("button", name="Send", exact=True).click()
     page.get_by_text("Your message was sent.").wait_for()
     page.locator("summary", has_text="Send an offer").click()
@@ -100,9 +102,7 @@ def test_guest_asks_staff_offer_and_the_sme_accepts_after_signing_up(
     page.get_by_role("button", name="Accept the offer").click()
     page.locator(".state-badge", has_text="Accepted").wait_for()
     assert_accessible(page)
-    assert any(
-        manager.email in m.to and "Accepted" in m.subject for m in mailoutbox
-    )
+    assert any(manager.email in m.to and "Accepted" in m.subject for m in mailoutbox)
 
 
 def test_request_form_on_a_phone(phone_page, assert_accessible):
