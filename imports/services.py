@@ -8,7 +8,7 @@ from pathlib import Path
 import tablib
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,6 +36,8 @@ logger = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 CHUNK_ROWS = 250
+# Above this many listings written, the statistics are refreshed before search.
+ANALYZE_AFTER_ROWS = 1000
 RESOURCES: dict[str, type[CatalogueResource]] = {
     ImportKind.INFRASTRUCTURES: InfrastructureResource,
     ImportKind.SERVICES: ServiceResource,
@@ -279,6 +281,12 @@ def import_job_run(
     if job.dry_run:
         return _finish(job, status=ImportJob.Status.PREVIEWED)
     touched = sorted(context.touched)
+    if len(touched) > ANALYZE_AFTER_ROWS:
+        # Fresh statistics, or the planner may rebuild the search records of
+        # thousands of new rows with a plan made for a few (minutes instead of
+        # seconds).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     for start in range(0, len(touched), 1000):
         ids = touched[start : start + 1000]
         search.refresh(ids)
