@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -31,15 +30,24 @@ def media(request: HttpRequest, path: str) -> HttpResponse:
     """An uploaded file. ``serve`` refuses paths outside MEDIA_ROOT. The files of a
     listing that is not published are shown only to those who may see the listing:
     its staff and the partner admins of its region."""
-    owner = Infrastructure.objects.filter(
-        Q(logo=path) | Q(brochure=path) | Q(photos__image=path)
-    ).first()
+    owner = _media_owner(path)
     if owner and not owner.is_published and not _may_preview(request.user, owner):
         raise Http404
     response = serve(request, path, document_root=settings.MEDIA_ROOT)
     if path.lower().endswith(".pdf"):
         response["Content-Disposition"] = "inline"
     return response
+
+
+# Each kind of upload has its folder (``upload_to``), so one column is looked up.
+_MEDIA_FIELDS = {"logos/": "logo", "brochures/": "brochure", "photos/": "photos__image"}
+
+
+def _media_owner(path: str) -> Infrastructure | None:
+    for folder, field in _MEDIA_FIELDS.items():
+        if path.startswith(folder):
+            return Infrastructure.objects.filter(**{field: path}).first()
+    return None
 
 
 def _may_preview(user, infrastructure: Infrastructure) -> bool:
