@@ -825,8 +825,8 @@ SEARCH_FACET_COLUMNS = (
 class SearchRecord(models.Model):
     """What search reads about one infrastructure, kept current by ``search.refresh``.
 
-    The text document and every facet are stored per infrastructure so that a search
-    page filters and counts over one row per listing, with GIN indexes.
+    Every facet is stored per infrastructure so that a search page filters and counts
+    over one row per listing, with GIN indexes; its words are in ``SearchText``.
     """
 
     infrastructure = models.OneToOneField(
@@ -838,10 +838,6 @@ class SearchRecord(models.Model):
     is_published = models.BooleanField(default=False)
     sort_name = models.CharField(max_length=200, default="")
     updated_at = models.DateTimeField(null=True)
-    # Every word, without positions: small, for matching only.
-    document = SearchVectorField()
-    # Names (A), tags (B) and summary (C): small enough to rank thousands of matches.
-    rank_document = SearchVectorField(null=True)
     country = models.CharField(max_length=2)
     regions = _codes("NUTS codes, the region and those above it")
     is_partner = models.BooleanField(default=False)
@@ -868,7 +864,6 @@ class SearchRecord(models.Model):
         verbose_name = _("search record")
         verbose_name_plural = _("search records")
         indexes = [
-            GinIndex(fields=["document"], name="search_document_gin"),
             models.Index(
                 fields=["is_published"],
                 condition=Q(is_published=True),
@@ -894,6 +889,54 @@ class SearchRecord(models.Model):
 
     def __str__(self) -> str:
         return f"Search record of {self.infrastructure_id}"
+
+
+class SearchText(models.Model):
+    """The words of one infrastructure: for matching, and for ranking the matches.
+
+    Apart from ``SearchRecord`` so that filtering and counting read narrow rows, and
+    so that the ranking vector stays in the row (storage MAIN, migration 0013):
+    ranking a common word reads thousands of them, and fetching each from TOAST
+    storage would cost more than the ranking itself.
+    """
+
+    infrastructure = models.OneToOneField(
+        Infrastructure,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="search_text",
+    )
+    # Every word, without positions: matched through the GIN index only.
+    document = SearchVectorField()
+    # Names (A), tags (B) and summary (C), with positions: what relevance ranks.
+    rank_document = SearchVectorField()
+
+    class Meta:
+        verbose_name = _("search text")
+        verbose_name_plural = _("search texts")
+        indexes = [GinIndex(fields=["document"], name="search_text_document_gin")]
+
+    def __str__(self) -> str:
+        return f"Search text of {self.infrastructure_id}"
+
+
+class SearchFacetCount(models.Model):
+    """How many published listings carry one facet value, over the whole catalogue.
+
+    Kept exact by statement-level triggers on ``SearchRecord`` (migration 0012), so a
+    search matching most of the catalogue counts its facets over the few records it
+    leaves out and subtracts them from these totals.
+    """
+
+    tag = models.CharField(max_length=200, primary_key=True)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("search facet count")
+        verbose_name_plural = _("search facet counts")
+
+    def __str__(self) -> str:
+        return f"{self.tag}: {self.count}"
 
 
 class SearchTerm(models.Model):

@@ -1,11 +1,12 @@
 """Search over the catalogue: the maintained search records and the queries on them.
 
-Every published infrastructure has one ``SearchRecord`` row holding its text document
-(every word of the listing, its services and equipment, for matching), a small weighted
-vector for ranking (names above tags above the summary) and, per facet, the codes it
-carries.
-``refresh()`` rebuilds those rows from the catalogue in one statement; the search page
-then filters, ranks and counts over those rows only.
+Every infrastructure has a ``SearchRecord`` (whether it is published, its sort keys
+and, per facet, the codes it carries) and a ``SearchText`` (every word of the listing,
+its services and equipment, for matching; and a weighted vector for ranking: names
+above tags above the summary). ``refresh()`` rebuilds both from the catalogue in one
+statement; ``find()`` then matches, counts and pages over them in another, and
+``SearchFacetCount`` keeps the catalogue's facet totals for searches that keep most
+of it.
 """
 
 import re
@@ -13,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.core.paginator import InvalidPage, Page, Paginator
+from django.core.paginator import Page, Paginator
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils.html import escape
@@ -178,16 +179,23 @@ _ARRAYS = SEARCH_FACET_COLUMNS
 
 _UPSERT_RECORDS = (
     _DOCUMENTS
-    + f"""
+    + f""",
+texts AS (
+    INSERT INTO catalogue_searchtext (infrastructure_id, document, rank_document)
+    SELECT id,
+        strip(to_tsvector('rii', concat_ws(' ', text_a, text_b, text_c, text_d))),
+        setweight(to_tsvector('rii', text_a), 'A')
+        || setweight(to_tsvector('rii', tag_words), 'B')
+        || setweight(to_tsvector('rii', summary), 'C')
+    FROM documents
+    ON CONFLICT (infrastructure_id) DO UPDATE SET
+        document = EXCLUDED.document, rank_document = EXCLUDED.rank_document
+)
 INSERT INTO catalogue_searchrecord (
-    infrastructure_id, is_published, sort_name, updated_at, document, rank_document,
+    infrastructure_id, is_published, sort_name, updated_at,
     country, is_partner, has_sme_rate, shortest_lead_time_days, facet_tags, {", ".join(_ARRAYS)}
 )
 SELECT id, is_published, sort_name, updated_at,
-    strip(to_tsvector('rii', concat_ws(' ', text_a, text_b, text_c, text_d))),
-    setweight(to_tsvector('rii', text_a), 'A')
-    || setweight(to_tsvector('rii', tag_words), 'B')
-    || setweight(to_tsvector('rii', summary), 'C'),
     country, coalesce(is_partner, false), coalesce(has_sme_rate, false),
     shortest_lead_time_days, facet_tags, {", ".join(f"coalesce({name}, '{{}}')" for name in _ARRAYS)}
 FROM documents
@@ -195,8 +203,6 @@ ON CONFLICT (infrastructure_id) DO UPDATE SET
     is_published = EXCLUDED.is_published,
     sort_name = EXCLUDED.sort_name,
     updated_at = EXCLUDED.updated_at,
-    document = EXCLUDED.document,
-    rank_document = EXCLUDED.rank_document,
     country = EXCLUDED.country,
     is_partner = EXCLUDED.is_partner,
     has_sme_rate = EXCLUDED.has_sme_rate,
@@ -285,6 +291,7 @@ def suggest(query: TextQuery) -> TextQuery | None:
 # --- The search page -----------------------------------------------------------
 
 PAGE_SIZE = 20
+MATCHES_PER_LISTING = 3
 MAX_REGION_OPTIONS = 24
 _DOM_ID_UNSAFE = re.compile(r"[^a-z0-9]+")
 _MARK_START, _MARK_STOP = "\u2063[[", "]]\u2063"
@@ -341,74 +348,197 @@ class SearchResults:
     trl_max: int | None
 
 
-def facet_counts(active: dict[str, list], query: TextQuery) -> tuple[int, dict]:
-    """The total and, per facet, the count of each value, in one statement.
+@dataclass
+class Found:
+    """What one search statement returns: the total, the facet counts and one page."""
+
+    total: int
+    counts: dict[str, dict[str, int]]
+    page_number: int
+    ids: list[int]
+
+
+_ORDERINGS = {
+    "relevance": "rank DESC, sort_name, id",
+    "name": "sort_name, id",
+    "updated": "updated_at DESC, id",
+}
+
+
+def find(
+    active: dict[str, list], query: TextQuery, *, sort: str = "name", page: int = 1
+) -> Found:
+    """The total, every facet's counts and the ids of page ``page``, in one statement.
 
     Each facet is counted with every other active filter applied but not its own
     (disjunctive faceting), so a visitor sees what choosing another value would give.
-    One pass over the matching records counts every inactive facet from their
-    ``facet_tags``; each active facet gets a pass of its own without its filter.
+    Every published record is checked once against each condition (the text and each
+    filter). A record that misses none is a result and counts for all its values; a
+    record that misses only facet F's filter counts for its values of F. The results'
+    values are counted over whichever side is smaller:
+
+    - the results themselves; or
+    - the records left out, subtracted from the catalogue's totals
+      (``SearchFacetCount``), when the search keeps most of the catalogue: a common
+      word, or no filter at all.
+
+    The text is matched once, through the GIN index. ``page`` is clamped to the last
+    page. The region facet may also count codes of other NUTS levels than those it
+    offers (level 2 and partner regions); the page leaves them out.
     """
-    text_sql, text_params = "", []
+    ordering = _ORDERINGS[sort]
+    params: dict = {"page": page, "size": PAGE_SIZE}
+    if not query and not active:
+        return _found(_UNFILTERED.format(ordering=ordering), params)
+    matched = ""
+    conditions, every, misses, failed, own = [], [], [], [], []
     if query:
-        text_sql, text_params = "AND document @@ to_tsquery('rii', %s)", [query.tsquery]
-    conditions = {name: FACETS[name].sql(values) for name, values in active.items()}
-
-    def where(excluding: str | None = None) -> tuple[str, list]:
-        parts, params = ["true"], []
-        for name, (sql, values) in conditions.items():
-            if name != excluding:
-                parts.append(sql)
-                params.extend(values)
-        return " AND ".join(parts), params
-
-    sql, params = where()
-    selects = [
-        "SELECT tag, count(*) FROM base, unnest(base.facet_tags) tag "
-        f"WHERE {sql} GROUP BY tag"
-    ]
-    for name in active:
+        matched = (
+            "matched AS MATERIALIZED (SELECT id, rank FROM catalogue_search_match("
+            "to_tsquery('rii', %(query)s), %(ranked)s)), "
+        )
+        params.update(query=query.tsquery, ranked=sort == "relevance")
+        text = "base.infrastructure_id IN (SELECT id FROM matched)"
+        conditions.append(f"{text} AS c_text")
+        every.append(text)
+        misses.append("(NOT c_text)::int")
+    for n, (name, values) in enumerate(active.items()):
         facet = FACETS[name]
-        sql, values = where(excluding=name)
-        column = f"base.{facet.column}"
-        if facet.kind == "flag":
-            selects.append(
-                f"SELECT '={name}:true', count(*) FROM base WHERE {sql} AND {column}"
-            )
-        elif facet.kind == "scalar":
-            selects.append(
-                f"SELECT '={name}:' || {column}, count(*) FROM base WHERE {sql} "
-                f"GROUP BY {column}"
-            )
-        elif facet.kind == "codes":
-            selects.append(
-                f"SELECT '={name}:' || value, count(*) "
-                f"FROM base, unnest({column}) value WHERE {sql} GROUP BY value"
-            )
-        else:
+        sql, values = facet.sql(values)
+        sql = sql.replace("%s", f"%(f{n})s")
+        params.update({f"f{n}": value for value in values})
+        conditions.append(f"{sql} AS c{n}")
+        every.append(sql)
+        misses.append(f"(NOT c{n})::int")
+        if facet.kind == "levels":
             continue
-        params.extend(values)
-    columns = ", ".join(
-        sorted({"facet_tags", *(facet.column for facet in FACETS.values())})
+        conditions.append(f"base.{facet.column} AS v{n}")
+        failed.append(f"WHEN NOT c{n} THEN '{name}'")
+        own.append(f"WHEN NOT c{n} THEN {_values(facet, f'v{n}')}")
+    # The facet whose filter alone a record misses, and the record's values of it.
+    if own:
+        failed_sql = f"CASE WHEN misses = 1 THEN CASE {' '.join(failed)} END END"
+        own_sql = f"CASE WHEN misses = 1 THEN CASE {' '.join(own)} END END"
+    else:
+        failed_sql, own_sql = "NULL::text", "NULL::text[]"
+    if query:
+        # The page is read from the checked records: the planner cannot tell how many
+        # records the text matches, and guessing few it would look each one up.
+        results = (
+            "SELECT checked.id, sort_name, updated_at, rank FROM checked "
+            "JOIN matched ON matched.id = checked.id WHERE misses = 0"
+        )
+    else:
+        results = (
+            "SELECT base.infrastructure_id AS id, base.sort_name, base.updated_at "
+            "FROM catalogue_searchrecord base "
+            f"WHERE base.is_published AND {' AND '.join(every)}"
+        )
+    statement = f"""
+        WITH {matched}
+        checked AS MATERIALIZED (
+            SELECT id, sort_name, updated_at, misses, {failed_sql} AS failed,
+                {own_sql} AS own
+            FROM (
+                SELECT *, {" + ".join(misses)} AS misses FROM (
+                    SELECT base.infrastructure_id AS id, base.sort_name,
+                        base.updated_at, {", ".join(conditions)}
+                    FROM catalogue_searchrecord base WHERE base.is_published
+                    OFFSET 0
+                ) conditions
+            ) scored
+        ),
+        sizes AS MATERIALIZED (
+            SELECT total, published, total <= published - total AS direct,
+                least(%(page)s, greatest(ceil(total / %(size)s::numeric), 1))::int
+                    AS page
+            FROM (
+                SELECT count(*) FILTER (WHERE misses = 0) AS total,
+                    count(*) AS published
+                FROM checked
+            ) counted
+        )
+        SELECT 'total', NULL, total FROM sizes
+        UNION ALL SELECT 'page_number', NULL, page FROM sizes
+        UNION ALL
+        SELECT 'tag', tag, count(*) FROM catalogue_searchrecord base,
+            unnest(base.facet_tags) tag
+        WHERE (SELECT direct FROM sizes) AND base.infrastructure_id
+            = ANY(ARRAY(SELECT id FROM checked WHERE misses = 0))
+        GROUP BY tag
+        UNION ALL
+        SELECT 'tag', tag, -count(*) FROM catalogue_searchrecord base,
+            unnest(base.facet_tags) tag
+        WHERE NOT (SELECT direct FROM sizes) AND base.infrastructure_id
+            = ANY(ARRAY(SELECT id FROM checked WHERE misses >= 1))
+        GROUP BY tag
+        UNION ALL
+        SELECT 'tag', tag, count FROM catalogue_searchfacetcount
+        WHERE NOT (SELECT direct FROM sizes)
+        UNION ALL
+        SELECT 'tag', failed || ':' || value, count(*) FROM checked, unnest(own) value
+        WHERE failed IS NOT NULL GROUP BY failed, value
+        UNION ALL
+        SELECT 'page', id::text, row_number() OVER (ORDER BY {ordering}) FROM (
+            {results}
+            ORDER BY {ordering}
+            LIMIT %(size)s OFFSET (SELECT (page - 1) * %(size)s FROM sizes)
+        ) page
+    """
+    return _found(statement, params)
+
+
+# No text, no filter: the catalogue's totals, and a page read along an index.
+_UNFILTERED = """
+    WITH sizes AS MATERIALIZED (
+        SELECT total,
+            least(%(page)s, greatest(ceil(total / %(size)s::numeric), 1))::int AS page
+        FROM (SELECT count(*) AS total FROM catalogue_searchrecord WHERE is_published) n
     )
-    statement = (
-        f"WITH base AS (SELECT {columns} FROM catalogue_searchrecord "
-        f"WHERE is_published {text_sql}) " + " UNION ALL ".join(selects)
-    )
+    SELECT 'total', NULL, total FROM sizes
+    UNION ALL SELECT 'page_number', NULL, page FROM sizes
+    UNION ALL SELECT 'tag', tag, count FROM catalogue_searchfacetcount
+    UNION ALL
+    SELECT 'page', id::text, row_number() OVER (ORDER BY {ordering}) FROM (
+        SELECT infrastructure_id AS id, sort_name, updated_at
+        FROM catalogue_searchrecord WHERE is_published
+        ORDER BY {ordering}
+        LIMIT %(size)s OFFSET (SELECT (page - 1) * %(size)s FROM sizes)
+    ) page
+"""
+
+
+def _values(facet, column: str) -> str:
+    """A record's values of ``facet`` (read from ``column``), as text."""
+    if facet.kind == "flag":
+        return "'{}'::text[]"  # a record without the flag adds nothing to its count
+    if facet.kind == "scalar":
+        return f"ARRAY[{column}]::text[]"
+    return f"{column}::text[]"
+
+
+def _found(statement: str, params: dict) -> Found:
+    total, page_number, positions = 0, 1, {}
     counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
-    own_counts: dict[str, dict[str, int]] = {name: {} for name in active}
     with connection.cursor() as cursor:
-        cursor.execute(statement, [*text_params, *params])
-        for tag, count in cursor.fetchall():
-            name, _, value = tag.partition(":")
-            if name.startswith("="):
-                own_counts[name[1:]][value] = count
+        cursor.execute(statement, params)
+        for kind, key, number in cursor.fetchall():
+            if kind == "tag":
+                name, _, value = key.partition(":")
+                found = counts.setdefault(name, {})
+                found[value] = found.get(value, 0) + number
+            elif kind == "page":
+                positions[int(key)] = number
+            elif kind == "total":
+                total = number
             else:
-                counts[name][value] = count
-    # Every record has exactly one country, so the country counts add up to the total.
-    total = sum(counts["country"].values())
-    counts.update(own_counts)
-    return total, counts
+                page_number = number
+    return Found(
+        total=total,
+        counts=counts,
+        page_number=page_number,
+        ids=sorted(positions, key=positions.__getitem__),
+    )
 
 
 def matching_items(infrastructure_ids: list[int], query: TextQuery) -> dict:
@@ -423,29 +553,38 @@ def matching_items(infrastructure_ids: list[int], query: TextQuery) -> dict:
             SELECT kind, infrastructure_id, slug,
                    ts_headline('rii', name, q, %(options)s) AS name
             FROM (
-                SELECT 'service' AS kind, infrastructure_id, slug, name,
-                       ts_rank(document, q) AS rank, q
-                FROM catalogue_service, to_tsquery('rii', %(query)s) q
-                WHERE infrastructure_id = ANY(%(ids)s) AND document @@ q
-                UNION ALL
-                SELECT 'equipment', infrastructure_id, slug,
-                       concat_ws(' · ', name, nullif(technique, '')),
-                       ts_rank(document, q), q
-                FROM catalogue_equipment, to_tsquery('rii', %(query)s) q
-                WHERE infrastructure_id = ANY(%(ids)s) AND document @@ q
-            ) found
-            ORDER BY rank DESC, name
+                SELECT *, row_number() OVER (
+                    PARTITION BY infrastructure_id ORDER BY rank DESC, name
+                ) AS position
+                FROM (
+                    SELECT 'service' AS kind, infrastructure_id, slug, name,
+                           ts_rank(document, q) AS rank, q
+                    FROM catalogue_service, to_tsquery('rii', %(query)s) q
+                    WHERE infrastructure_id = ANY(%(ids)s) AND document @@ q
+                    UNION ALL
+                    SELECT 'equipment', infrastructure_id, slug,
+                           concat_ws(' · ', name, nullif(technique, '')),
+                           ts_rank(document, q), q
+                    FROM catalogue_equipment, to_tsquery('rii', %(query)s) q
+                    WHERE infrastructure_id = ANY(%(ids)s) AND document @@ q
+                ) found
+            ) ranked
+            WHERE position <= %(per_listing)s
+            ORDER BY infrastructure_id, position
             """,
-            {"options": options, "query": query.tsquery, "ids": infrastructure_ids},
+            {
+                "options": options,
+                "query": query.tsquery,
+                "ids": infrastructure_ids,
+                "per_listing": MATCHES_PER_LISTING,
+            },
         )
         rows = cursor.fetchall()
     matches: dict[int, list[Match]] = {}
     for kind, infrastructure_id, slug, name in rows:
-        found = matches.setdefault(infrastructure_id, [])
-        if len(found) < 3:
-            found.append(
-                Match(kind=kind, name_html=_marked(name), anchor=f"{kind}-{slug}")
-            )
+        matches.setdefault(infrastructure_id, []).append(
+            Match(kind=kind, name_html=_marked(name), anchor=f"{kind}-{slug}")
+        )
     return matches
 
 
@@ -486,29 +625,47 @@ def search_catalogue(data) -> SearchResults:
             )
     active = filterset.facet_values()
 
-    total, counts = facet_counts(active, query)
-    effective, suggestion = query, None
-    if total == 0 and query:
-        suggestion = suggest(query)
-        if suggestion:
-            suggested_total, suggested_counts = facet_counts(active, suggestion)
-            if suggested_total:
-                effective, total, counts = suggestion, suggested_total, suggested_counts
-
-    sort = data.get("sort") or ("relevance" if effective else "name")
-    if sort not in SORTS or (sort == "relevance" and not effective):
-        if sort not in SORTS:
-            notices.append(_("Unknown sort order; sorted by name."))
+    requested = data.get("page", "1")
+    number = int(requested) if requested.isdigit() and len(requested) < 9 else None
+    sort = data.get("sort") or ("relevance" if query else "name")
+    if sort not in SORTS:
+        notices.append(_("Unknown sort order; sorted by name."))
         sort = "name"
 
-    # Rank, sort and page over the search records alone; then read the page's listings.
+    def run(text: TextQuery) -> Found:
+        order = "name" if sort == "relevance" and not text else sort
+        return find(active, text, sort=order, page=max(number or 1, 1))
+
+    found, effective, suggestion = run(query), query, None
+    if found.total == 0 and query:
+        suggestion = suggest(query)
+        if suggestion:
+            suggested = run(suggestion)
+            if suggested.total:
+                found, effective = suggested, suggestion
+    if sort == "relevance" and not effective:
+        sort = "name"
+    total = found.total
+    if number != found.page_number and "page" in data:
+        notices.append(
+            _("There is no page “%(page)s”; showing page %(shown)s of %(pages)s.")
+            % {
+                "page": requested[:20],
+                "shown": found.page_number,
+                "pages": max(-(-total // PAGE_SIZE), 1),
+            }
+        )
+
+    # Every result in order, read only by exports; the page itself is ``found.ids``.
     records = filterset.qs
     if effective:
         tsquery = SearchQuery(effective.tsquery, config="rii", search_type="raw")
-        records = records.filter(document=tsquery)
+        records = records.filter(infrastructure__search_text__document=tsquery)
         if sort == "relevance":
             records = records.annotate(
-                rank=SearchRank(F("rank_document"), tsquery, cover_density=True)
+                rank=SearchRank(
+                    F("infrastructure__search_text__rank_document"), tsquery
+                )
             )
     ordering = {
         "relevance": ["-rank", "sort_name", "pk"],
@@ -516,22 +673,10 @@ def search_catalogue(data) -> SearchResults:
         "updated": ["-updated_at", "pk"],
     }[sort]
     records = records.order_by(*ordering).values_list("infrastructure_id", flat=True)
-
     paginator = _paginator(records, count=total)
-    requested = data.get("page", "1")
-    try:
-        page = paginator.page(requested)
-    except InvalidPage:
-        page = paginator.page(paginator.num_pages if requested.isdigit() else 1)
-        notices.append(
-            _("There is no page “%(page)s”; showing page %(shown)s of %(pages)s.")
-            % {
-                "page": requested[:20],
-                "shown": page.number,
-                "pages": paginator.num_pages,
-            }
-        )
-    infrastructures = _listings(list(page.object_list)) if total else []
+    page = Page(found.ids, found.page_number, paginator)
+    counts = found.counts
+    infrastructures = _listings(found.ids)
     matches = matching_items([rii.pk for rii in infrastructures], effective)
     return SearchResults(
         query=query,
@@ -562,7 +707,7 @@ def _listings(ids: list[int]) -> list[Infrastructure]:
     """The listings with these ids, in this order, with what their cards show."""
     found = (
         Infrastructure.objects.select_related("host", "region__parent", "search")
-        .defer("search__document", "search__rank_document", "search__facet_tags")
+        .defer("search__facet_tags")
         .in_bulk(ids)
     )
     return [found[pk] for pk in ids if pk in found]

@@ -4,10 +4,13 @@ from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import ngettext
 
 from catalogue.vocabulary import vocabulary
 
 register = template.Library()
+
+FACET_OPTIONS_SHOWN = 8
 
 _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
@@ -20,6 +23,43 @@ def json_ld(data: dict) -> str:
         '<script type="application/ld+json">{}</script>',
         mark_safe(payload.translate(_JSON_ESCAPES)),  # noqa: S308 - escaped above
     )
+
+
+@register.simple_tag
+def facet_options(group) -> str:
+    """The checkboxes of one facet group, the options after the eighth folded away.
+
+    Built here rather than in a template loop: a search page shows a couple of
+    hundred options, and this is several times faster than rendering each one."""
+    rows = [
+        format_html(
+            '<div class="form-check"><input class="form-check-input" type="checkbox"'
+            ' name="{}" value="{}" id="{}"{}><label class="form-check-label d-flex'
+            ' justify-content-between gap-2" for="{}"><span>{}</span>'
+            '<span class="facet-count">{}</span></label></div>',
+            group.param,
+            option.code,
+            option.dom_id,
+            mark_safe(" checked") if option.selected else "",
+            option.dom_id,
+            option.label,
+            option.count,
+        )
+        for option in group.options
+    ]
+    shown, more = rows[:FACET_OPTIONS_SHOWN], rows[FACET_OPTIONS_SHOWN:]
+    html = mark_safe("".join(shown))
+    if more:
+        summary = ngettext(
+            "Show %(counter)s more", "Show %(counter)s more", len(more)
+        ) % {"counter": len(more)}
+        html += format_html(
+            '<details class="facet-more"{}><summary>{}</summary>{}</details>',
+            mark_safe(" open") if group.has_selection else "",
+            summary,
+            mark_safe("".join(more)),
+        )
+    return html
 
 
 @register.filter

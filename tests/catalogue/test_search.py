@@ -85,7 +85,7 @@ def test_last_word_matches_as_a_prefix():
     assert find("q=micro+electron") == ["Imaging Centre"]
     # Only the last word is a prefix: "electr" alone does not match, and the page
     # falls back to the closest catalogue word.
-    assert search.facet_counts({}, TextQuery.parse("electr microscopy"))[0] == 0
+    assert search.find({}, TextQuery.parse("electr microscopy")).total == 0
     results = search_catalogue(QueryDict("q=electr+microscopy"))
     assert results.effective_query.text == "electron microscopy"
 

@@ -1,0 +1,164 @@
+"""The facet counts of ``search.find`` against a count done the slow way, record by
+record, on both of its paths: counting the results, and subtracting the records left
+out from the catalogue's totals."""
+
+from collections import Counter
+
+import pytest
+from django.contrib.postgres.search import SearchQuery
+from django.db.models import Q
+from django.utils import timezone
+
+from catalogue import search
+from catalogue.filters import FACETS
+from catalogue.models import Infrastructure, SearchFacetCount, SearchRecord, SearchText
+from catalogue.search import TextQuery
+from tests.factories import make_equipment, make_infrastructure, make_service
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def catalogue():
+    """Twelve listings over three countries, with mixed KETs, services and words."""
+    regions = ["ITH55", "DE212", "FR101"]
+    kets = [["AMN"], ["AI"], ["AMN", "PHOT"], []]
+    for n in range(12):
+        rii = make_infrastructure(
+            name=f"{'Microscopy' if n % 3 else 'Foundry'} lab {n}",
+            region=regions[n % 3],
+            kets=kets[n % 4],
+        )
+        make_service(
+            infrastructure=rii,
+            name="Electron microscopy" if n % 2 else "Casting trials",
+            service_type="testing" if n % 4 else "training",
+            access_mode="remote" if n % 5 else "staff_operated",
+            sme_rate_available=n % 3 == 0,
+            price_band=["under_1k", "1k_5k", "over_20k"][n % 3],
+        )
+        if n % 4 == 1:
+            make_equipment(infrastructure=rii, category="xray")
+    make_infrastructure(name="Microscopy draft", status="draft", kets=["AMN"])
+    search.refresh()
+
+
+def slow_counts(active: dict[str, list], text: str) -> tuple[int, dict]:
+    """Every facet's counts, record by record, each without its own filter."""
+    records = SearchRecord.objects.filter(is_published=True)
+    if text:
+        matching = SearchText.objects.filter(
+            document=SearchQuery(
+                TextQuery.parse(text).tsquery, config="rii", search_type="raw"
+            )
+        ).values("infrastructure_id")
+        records = records.filter(infrastructure_id__in=matching)
+
+    def matching_all_but(excluded: str | None):
+        q = Q()
+        for name, values in active.items():
+            if name != excluded:
+                q &= FACETS[name].q(values)
+        return records.filter(q)
+
+    counts: dict[str, Counter] = {}
+    for name in FACETS:
+        for record in matching_all_but(name):
+            for tag in record.facet_tags:
+                facet, _, value = tag.partition(":")
+                if facet == name:
+                    counts.setdefault(name, Counter())[value] += 1
+    return matching_all_but(None).count(), counts
+
+
+CASES = [
+    ({}, ""),
+    ({}, "microscopy"),  # most listings: the left-out side is counted
+    ({}, "foundry"),  # a third: the results are counted
+    ({"country": ["IT"]}, ""),
+    ({"ket": ["AMN"], "country": ["IT", "DE"]}, ""),
+    ({"ket": ["AMN"], "sme_rate": [True]}, "microscopy"),
+    ({"access": ["remote"]}, "microscopy"),
+    ({"price": ["under_1k", "1k_5k"], "service_type": ["testing"]}, ""),
+    ({"trl": [4, 5], "country": ["FR"]}, "lab"),
+    ({"equipment": ["xray"], "region": ["ITH"]}, "electron"),
+    ({"country": ["PT"]}, ""),  # nothing left
+]
+
+
+@pytest.mark.parametrize(("active", "text"), CASES)
+def test_counts_match_a_record_by_record_count(catalogue, active, text):
+    found = search.find(active, TextQuery.parse(text))
+    total, expected = slow_counts(active, text)
+    assert found.total == total
+    # Region counts may also cover codes of other NUTS levels, which are not options.
+    options = set(SearchFacetCount.objects.values_list("tag", flat=True))
+    for name in FACETS:
+        shown = {
+            value: n
+            for value, n in found.counts[name].items()
+            if n and f"{name}:{value}" in options
+        }
+        assert shown == dict(expected.get(name, {})), name
+
+
+def test_both_paths_are_taken(catalogue):
+    """A common word keeps most of the catalogue, a rarer one a third of it."""
+    published = SearchRecord.objects.filter(is_published=True).count()
+    assert search.find({}, TextQuery.parse("microscopy")).total > published / 2
+    assert search.find({}, TextQuery.parse("foundry")).total < published / 2
+
+
+def test_the_page_holds_the_results_in_order(catalogue):
+    found = search.find({"country": ["IT", "DE"]}, TextQuery.parse(""), sort="name")
+    expected = list(
+        SearchRecord.objects.filter(is_published=True, country__in=["IT", "DE"])
+        .order_by("sort_name", "pk")
+        .values_list("pk", flat=True)
+    )
+    assert found.ids == expected[: search.PAGE_SIZE]
+    assert found.page_number == 1
+
+
+def test_a_page_past_the_end_is_the_last_page(catalogue):
+    found = search.find({}, TextQuery.parse("microscopy"), sort="name", page=50)
+    assert found.page_number == 1
+    assert len(found.ids) == found.total
+
+
+def totals() -> dict[str, int]:
+    return {
+        row.tag: row.count for row in SearchFacetCount.objects.all() if row.count != 0
+    }
+
+
+def slow_totals() -> dict[str, int]:
+    return dict(
+        Counter(
+            tag
+            for tags in SearchRecord.objects.filter(is_published=True).values_list(
+                "facet_tags", flat=True
+            )
+            for tag in tags
+        )
+    )
+
+
+def test_catalogue_totals_follow_every_change(catalogue):
+    assert totals() == slow_totals()
+    draft = Infrastructure.objects.get(name="Microscopy draft")
+    draft.status = Infrastructure.Status.PUBLISHED
+    draft.published_at = timezone.now()
+    draft.save()
+    search.refresh([draft.pk])
+    assert totals() == slow_totals()
+    listing = Infrastructure.objects.filter(status="published").first()
+    listing.kets.clear()
+    search.refresh([listing.pk])
+    assert totals() == slow_totals()
+    Infrastructure.objects.filter(pk=listing.pk).delete()
+    assert totals() == slow_totals()
+    search.refresh()
+    assert totals() == slow_totals()
+    SearchRecord.objects.all().delete()
+    assert totals() == {}
