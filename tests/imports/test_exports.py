@@ -85,13 +85,13 @@ def test_search_export_runs_as_many_queries_for_one_listing_as_for_many(
 ):
     make_infrastructure(name="Only Lab", kets=["PHOT"])
     search.refresh()
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         export(client, "csv")
 
     for n in range(30):
         make_infrastructure(name=f"Lab {n}", kets=["PHOT", "AI"])
     search.refresh()
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = export(client, "csv")
     assert len(parse_csv(response.content)) == 31
 
