@@ -461,23 +461,24 @@ def find(
         SELECT 'total', NULL, total FROM sizes
         UNION ALL SELECT 'page_number', NULL, page FROM sizes
         UNION ALL
-        SELECT 'tag', tag, count(*) FROM catalogue_searchrecord base,
-            unnest(base.facet_tags) tag
-        WHERE (SELECT direct FROM sizes) AND base.infrastructure_id
-            = ANY(ARRAY(SELECT id FROM checked WHERE misses = 0))
-        GROUP BY tag
+        SELECT 'tag', tag, count(*) FROM (
+            SELECT unnest(base.facet_tags) AS tag FROM catalogue_searchrecord base
+            WHERE (SELECT direct FROM sizes) AND base.infrastructure_id
+                = ANY(ARRAY(SELECT id FROM checked WHERE misses = 0))
+        ) results GROUP BY tag
         UNION ALL
-        SELECT 'tag', tag, -count(*) FROM catalogue_searchrecord base,
-            unnest(base.facet_tags) tag
-        WHERE NOT (SELECT direct FROM sizes) AND base.infrastructure_id
-            = ANY(ARRAY(SELECT id FROM checked WHERE misses >= 1))
-        GROUP BY tag
+        SELECT 'tag', tag, -count(*) FROM (
+            SELECT unnest(base.facet_tags) AS tag FROM catalogue_searchrecord base
+            WHERE NOT (SELECT direct FROM sizes) AND base.infrastructure_id
+                = ANY(ARRAY(SELECT id FROM checked WHERE misses >= 1))
+        ) left_out GROUP BY tag
         UNION ALL
         SELECT 'tag', tag, count FROM catalogue_searchfacetcount
         WHERE NOT (SELECT direct FROM sizes)
         UNION ALL
-        SELECT 'tag', failed || ':' || value, count(*) FROM checked, unnest(own) value
-        WHERE failed IS NOT NULL GROUP BY failed, value
+        SELECT 'tag', failed || ':' || value, count(*) FROM (
+            SELECT failed, unnest(own) AS value FROM checked WHERE failed IS NOT NULL
+        ) own GROUP BY failed, value
         UNION ALL
         SELECT 'page', id::text, row_number() OVER (ORDER BY {ordering}) FROM (
             {results}

