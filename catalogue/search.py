@@ -390,9 +390,11 @@ def find(
     params: dict = {"page": page, "size": PAGE_SIZE}
     if not query and not active:
         return _found(_UNFILTERED.format(ordering=ordering), params)
-    matched = ""
+    matched, only_if_matched = "", ""
     conditions, every, misses, failed, own = [], [], [], [], []
     if query:
+        # A text that matches nothing leaves nothing to count: skip the records.
+        only_if_matched = "AND EXISTS (SELECT FROM matched)"
         matched = (
             "matched AS MATERIALIZED (SELECT id, rank FROM catalogue_search_match("
             "to_tsquery('rii', %(query)s), %(ranked)s)), "
@@ -443,7 +445,8 @@ def find(
                 SELECT *, {" + ".join(misses)} AS misses FROM (
                     SELECT base.infrastructure_id AS id, base.sort_name,
                         base.updated_at, {", ".join(conditions)}
-                    FROM catalogue_searchrecord base WHERE base.is_published
+                    FROM catalogue_searchrecord base
+                    WHERE base.is_published {only_if_matched}
                     OFFSET 0
                 ) conditions
             ) scored
@@ -704,11 +707,21 @@ def _level(value) -> int | None:
     return None if value is None else int(value)
 
 
+# What a result card shows of the search record.
+_CARD_SEARCH_FIELDS = ("kets", "languages", "has_sme_rate", "shortest_lead_time_days")
+
+
 def _listings(ids: list[int]) -> list[Infrastructure]:
     """The listings with these ids, in this order, with what their cards show."""
+    region = ("code", "name", "name_en", "level", "is_partner", "parent")
     found = (
         Infrastructure.objects.select_related("host", "region__parent", "search")
-        .defer("search__facet_tags")
+        .only(
+            *("name", "acronym", "slug", "summary", "city", "host__name"),
+            *(f"region__{field}" for field in region),
+            *(f"region__parent__{field}" for field in region),
+            *(f"search__{field}" for field in _CARD_SEARCH_FIELDS),
+        )
         .in_bulk(ids)
     )
     return [found[pk] for pk in ids if pk in found]
