@@ -84,9 +84,12 @@ $$;
 DROP_MATCH = "DROP FUNCTION catalogue_search_match(tsquery, boolean);"
 
 # Ranking reads the rank vector of every match: keep it in the row. The texts are
-# copied from the search records, which lose them.
+# copied from the search records, which lose them. Without the texts a search record
+# is about 1.5 kB: let it reach 4 kB before its arrays are compressed, since counting
+# reads them for thousands of records at a time.
 SEARCH_TEXT = """
 ALTER TABLE catalogue_searchtext ALTER COLUMN rank_document SET STORAGE MAIN;
+ALTER TABLE catalogue_searchrecord SET (toast_tuple_target = 4080);
 INSERT INTO catalogue_searchtext (infrastructure_id, document, rank_document)
     SELECT infrastructure_id, document, coalesce(rank_document, ''::tsvector)
     FROM catalogue_searchrecord;

@@ -1,4 +1,5 @@
 import json
+from html import escape
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
@@ -29,22 +30,17 @@ def json_ld(data: dict) -> str:
 def facet_options(group) -> str:
     """The checkboxes of one facet group, the options after the eighth folded away.
 
-    Built here rather than in a template loop: a search page shows a couple of
-    hundred options, and this is several times faster than rendering each one."""
+    Built here rather than in a template loop, and escaped with the standard library:
+    a search page shows a couple of hundred options, and this is many times faster
+    than rendering each one."""
+    name = escape(group.param)
     rows = [
-        format_html(
-            '<div class="form-check"><input class="form-check-input" type="checkbox"'
-            ' name="{}" value="{}" id="{}"{}><label class="form-check-label d-flex'
-            ' justify-content-between gap-2" for="{}"><span>{}</span>'
-            '<span class="facet-count">{}</span></label></div>',
-            group.param,
-            option.code,
-            option.dom_id,
-            mark_safe(" checked") if option.selected else "",
-            option.dom_id,
-            option.label,
-            option.count,
-        )
+        f'<div class="form-check"><input class="form-check-input" type="checkbox"'
+        f' name="{name}" value="{escape(option.code)}" id="{escape(option.dom_id)}"'
+        f'{" checked" if option.selected else ""}><label class="form-check-label'
+        f' d-flex justify-content-between gap-2" for="{escape(option.dom_id)}">'
+        f"<span>{escape(str(option.label))}</span>"
+        f'<span class="facet-count">{int(option.count)}</span></label></div>'
         for option in group.options
     ]
     shown, more = rows[:FACET_OPTIONS_SHOWN], rows[FACET_OPTIONS_SHOWN:]

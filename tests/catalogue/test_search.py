@@ -165,3 +165,22 @@ def test_sorting_by_name_and_by_update():
     assert find("sort=name") == ["Alpha Lab", "Beta Lab"]
     assert find("sort=updated") == ["Beta Lab", "Alpha Lab"]
     assert find("") == ["Alpha Lab", "Beta Lab"]  # name by default without text
+
+
+def test_facet_options_are_escaped_and_fold_after_eight():
+    from catalogue.templatetags.catalogue_tags import facet_options
+
+    options = [
+        search.FacetOption(
+            code=f'c"{n}', label=f"<b>{n}</b>", count=n, selected=n == 9, dom_id=f"f{n}"
+        )
+        for n in range(10)
+    ]
+    html = facet_options(search.FacetGroup(param="ket", label="KET", options=options))
+    assert "<b>" not in html
+    assert "&lt;b&gt;3&lt;/b&gt;" in html
+    assert 'value="c&quot;3"' in html
+    assert html.count('class="form-check"') == 10
+    # The selected ninth option opens the folded part.
+    assert '<details class="facet-more" open><summary>Show 2 more</summary>' in html
+    assert 'id="f9" checked>' in html
