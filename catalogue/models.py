@@ -895,7 +895,7 @@ class SearchText(models.Model):
     """The words of one infrastructure: for matching, and for ranking the matches.
 
     Apart from ``SearchRecord`` so that filtering and counting read narrow rows, and
-    so that the ranking vector stays in the row (storage MAIN, migration 0013):
+    so that the ranking vector stays in the row (storage MAIN, migration 0012):
     ranking a common word reads thousands of them, and fetching each from TOAST
     storage would cost more than the ranking itself.
     """

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.paginator import Page, Paginator
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
@@ -346,6 +346,29 @@ class SearchResults:
     flags: dict[str, bool]
     trl_min: int | None
     trl_max: int | None
+    records: QuerySet  # the published search records the filters keep
+
+    def ordered_ids(self) -> QuerySet:
+        """Every result's id in the page's order, for exports; the page itself
+        reads only its own."""
+        records = self.records
+        if self.effective_query:
+            tsquery = SearchQuery(
+                self.effective_query.tsquery, config="rii", search_type="raw"
+            )
+            records = records.filter(infrastructure__search_text__document=tsquery)
+            if self.sort == "relevance":
+                records = records.annotate(
+                    rank=SearchRank(
+                        F("infrastructure__search_text__rank_document"), tsquery
+                    )
+                )
+        ordering = {
+            "relevance": ["-rank", "sort_name", "pk"],
+            "name": ["sort_name", "pk"],
+            "updated": ["-updated_at", "pk"],
+        }[self.sort]
+        return records.order_by(*ordering).values_list("infrastructure_id", flat=True)
 
 
 @dataclass
@@ -389,7 +412,7 @@ def find(
     ordering = _ORDERINGS[sort]
     params: dict = {"page": page, "size": PAGE_SIZE}
     if not query and not active:
-        return _found(_UNFILTERED.format(ordering=ordering), params)
+        return _found(_unfiltered(ordering), params)
     matched, only_if_matched = "", ""
     conditions, every, misses, failed, own = [], [], [], [], []
     if query:
@@ -431,11 +454,7 @@ def find(
             "JOIN matched ON matched.id = checked.id WHERE misses = 0"
         )
     else:
-        results = (
-            "SELECT base.infrastructure_id AS id, base.sort_name, base.updated_at "
-            "FROM catalogue_searchrecord base "
-            f"WHERE base.is_published AND {' AND '.join(every)}"
-        )
+        results = _records(every)
     statement = f"""
         WITH {matched}
         checked AS MATERIALIZED (
@@ -453,16 +472,14 @@ def find(
         ),
         sizes AS MATERIALIZED (
             SELECT total, published, total <= published - total AS direct,
-                least(%(page)s, greatest(ceil(total / %(size)s::numeric), 1))::int
-                    AS page
+                {_PAGE_NUMBER} AS page
             FROM (
                 SELECT count(*) FILTER (WHERE misses = 0) AS total,
                     count(*) AS published
                 FROM checked
             ) counted
         )
-        SELECT 'total', NULL, total FROM sizes
-        UNION ALL SELECT 'page_number', NULL, page FROM sizes
+        {_SIZES}
         UNION ALL
         SELECT 'tag', tag, count(*) FROM (
             SELECT unnest(base.facet_tags) AS tag FROM catalogue_searchrecord base
@@ -483,33 +500,52 @@ def find(
             SELECT failed, unnest(own) AS value FROM checked WHERE failed IS NOT NULL
         ) own GROUP BY failed, value
         UNION ALL
+        {_page(results, ordering)}
+    """
+    return _found(statement, params)
+
+
+# The page shown: the requested one, or the last when it asks for more.
+_PAGE_NUMBER = "least(%(page)s, greatest(ceil(total / %(size)s::numeric), 1))::int"
+_SIZES = (
+    "SELECT 'total', NULL, total FROM sizes "
+    "UNION ALL SELECT 'page_number', NULL, page FROM sizes"
+)
+
+
+def _records(conditions: list[str]) -> str:
+    """The published search records meeting every SQL condition, with sort keys."""
+    where = " AND ".join(["base.is_published", *conditions])
+    return (
+        "SELECT base.infrastructure_id AS id, base.sort_name, base.updated_at "
+        f"FROM catalogue_searchrecord base WHERE {where}"
+    )
+
+
+def _page(results: str, ordering: str) -> str:
+    """The page's ids of ``results`` with their positions (sizes gives the page)."""
+    return f"""
         SELECT 'page', id::text, row_number() OVER (ORDER BY {ordering}) FROM (
             {results}
             ORDER BY {ordering}
             LIMIT %(size)s OFFSET (SELECT (page - 1) * %(size)s FROM sizes)
         ) page
     """
-    return _found(statement, params)
 
 
-# No text, no filter: the catalogue's totals, and a page read along an index.
-_UNFILTERED = """
-    WITH sizes AS MATERIALIZED (
-        SELECT total,
-            least(%(page)s, greatest(ceil(total / %(size)s::numeric), 1))::int AS page
-        FROM (SELECT count(*) AS total FROM catalogue_searchrecord WHERE is_published) n
-    )
-    SELECT 'total', NULL, total FROM sizes
-    UNION ALL SELECT 'page_number', NULL, page FROM sizes
-    UNION ALL SELECT 'tag', tag, count FROM catalogue_searchfacetcount
-    UNION ALL
-    SELECT 'page', id::text, row_number() OVER (ORDER BY {ordering}) FROM (
-        SELECT infrastructure_id AS id, sort_name, updated_at
-        FROM catalogue_searchrecord WHERE is_published
-        ORDER BY {ordering}
-        LIMIT %(size)s OFFSET (SELECT (page - 1) * %(size)s FROM sizes)
-    ) page
-"""
+def _unfiltered(ordering: str) -> str:
+    """No text, no filter: the catalogue's totals, and a page read along an index."""
+    return f"""
+        WITH sizes AS MATERIALIZED (
+            SELECT total, {_PAGE_NUMBER} AS page FROM (
+                SELECT count(*) AS total FROM catalogue_searchrecord
+                WHERE is_published
+            ) counted
+        )
+        {_SIZES}
+        UNION ALL SELECT 'tag', tag, count FROM catalogue_searchfacetcount
+        UNION ALL {_page(_records([]), ordering)}
+    """
 
 
 def _values(facet, column: str) -> str:
@@ -660,26 +696,7 @@ def search_catalogue(data) -> SearchResults:
             }
         )
 
-    # Every result in order, read only by exports; the page itself is ``found.ids``.
-    records = filterset.qs
-    if effective:
-        tsquery = SearchQuery(effective.tsquery, config="rii", search_type="raw")
-        records = records.filter(infrastructure__search_text__document=tsquery)
-        if sort == "relevance":
-            records = records.annotate(
-                rank=SearchRank(
-                    F("infrastructure__search_text__rank_document"), tsquery
-                )
-            )
-    ordering = {
-        "relevance": ["-rank", "sort_name", "pk"],
-        "name": ["sort_name", "pk"],
-        "updated": ["-updated_at", "pk"],
-    }[sort]
-    records = records.order_by(*ordering).values_list("infrastructure_id", flat=True)
-    paginator = _paginator(records, count=total)
-    page = Page(found.ids, found.page_number, paginator)
-    counts = found.counts
+    page = Page(found.ids, found.page_number, _paginator(count=total))
     infrastructures = _listings(found.ids)
     matches = matching_items([rii.pk for rii in infrastructures], effective)
     return SearchResults(
@@ -689,7 +706,7 @@ def search_catalogue(data) -> SearchResults:
         total=total,
         page=page,
         infrastructures=infrastructures,
-        facets=_facet_groups(filterset, counts),
+        facets=_facet_groups(filterset, found.counts),
         chips=_chips(data, filterset),
         notices=notices,
         suggestion=suggestion,
@@ -700,6 +717,7 @@ def search_catalogue(data) -> SearchResults:
         },
         trl_min=_level(filterset.form.cleaned_data.get("trl_min")),
         trl_max=_level(filterset.form.cleaned_data.get("trl_max")),
+        records=filterset.qs,
     )
 
 
@@ -727,9 +745,9 @@ def _listings(ids: list[int]) -> list[Infrastructure]:
     return [found[pk] for pk in ids if pk in found]
 
 
-def _paginator(object_list, *, count: int) -> Paginator:
-    """A paginator that reuses the total from the facet query instead of a COUNT."""
-    paginator = Paginator(object_list, PAGE_SIZE)
+def _paginator(*, count: int) -> Paginator:
+    """Page numbers for ``count`` results, counted by the search statement."""
+    paginator = Paginator([], PAGE_SIZE)
     paginator.count = count  # overrides the cached_property
     return paginator
 

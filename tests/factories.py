@@ -11,6 +11,7 @@ from allauth.mfa.totp.internal.auth import (
     generate_totp_secret,
     hotp_value,
 )
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from accounts.models import (
@@ -159,6 +160,13 @@ def make_staff(*, infrastructure: Infrastructure, role: str = "manager") -> User
 def make_partner_admin(*, region: str = "ITH5") -> User:
     user = make_user(is_staff=True)
     RegionAdministration.objects.create(user=user, region_id=region)
+    return user
+
+
+def make_moderator(*, region: str = "ITH5") -> User:
+    """A partner admin as the portal sets one up: region and group."""
+    user = make_partner_admin(region=region)
+    user.groups.add(Group.objects.get(name="Partner admin"))
     return user
 
 

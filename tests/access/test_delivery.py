@@ -11,6 +11,7 @@ from django.utils import timezone
 from access.models import AccessRequest, State
 from catalogue.reference import ensure_reference_data
 from notifications.models import OutgoingEmail
+from tests.access.test_views import FORM
 from tests.factories import make_account, make_infrastructure, make_staff
 from tests.notifications.conftest import (  # noqa: F401 (fixtures)
     database_tasks,
@@ -23,17 +24,6 @@ from tests.notifications.test_delivery import (  # noqa: F401 (fixtures)
 )
 
 pytestmark = pytest.mark.django_db
-
-FORM = {
-    "need": "Fatigue tests on 12 printed brackets.",
-    "timeframe": "3m",
-    "budget_band": "5k-20k",
-    "company_name": "Acme Additive Srl",
-    "contact_name": "Giulia Rossi",
-    "contact_email": "giulia@acme.example",
-    "consent_share": "on",
-    "privacy_accepted": "on",
-}
 
 
 @pytest.mark.django_db(transaction=True)

@@ -38,6 +38,20 @@ def link_in(email) -> str:
     return re.search(r"https?://\S+", email.body).group(0)
 
 
+def emailed_invitation(
+    client, mailoutbox, capture_on_commit, infrastructure, *, email: str, role: str
+) -> str:
+    """A partner admin invites ``email`` to ``infrastructure``; the link received."""
+    client.force_login(make_partner_admin(region="ITH5"))
+    with capture_on_commit(execute=True):
+        client.post(
+            invite_url(infrastructure),
+            {"email": email, "role": role},
+        )
+    client.logout()
+    return link_in(mailoutbox[-1])
+
+
 # Who may invite to an RII in ITH55 (Bologna); the keys name the visitor.
 def visitor(kind: str, infrastructure):
     if kind == "anonymous":
@@ -207,16 +221,16 @@ def test_invited_person_signs_in_from_the_link_and_joins_the_staff(
     client, mailoutbox, django_capture_on_commit_callbacks
 ):
     infrastructure = make_infrastructure(name="Pilot Line Alpha")
-    client.force_login(make_partner_admin(region="ITH5"))
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(
-            invite_url(infrastructure),
-            {"email": "ana@sme.example.eu", "role": "manager"},
-        )
-    client.logout()
+    link = emailed_invitation(
+        client,
+        mailoutbox,
+        django_capture_on_commit_callbacks,
+        infrastructure,
+        email="ana@sme.example.eu",
+        role="manager",
+    )
     ana = make_account(email="ana@sme.example.eu", password=PASSWORD)
 
-    link = link_in(mailoutbox[0])
     response = client.get(link, follow=True)
     next_url = response.redirect_chain[-1][0]
     assert next_url.startswith(reverse("account_login"))
@@ -404,14 +418,16 @@ def test_invited_person_without_an_account_signs_up_from_the_link_and_joins(
     client, mailoutbox, django_capture_on_commit_callbacks
 ):
     infrastructure = make_infrastructure(name="Pilot Line Beta")
-    client.force_login(make_partner_admin(region="ITH5"))
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(
-            invite_url(infrastructure),
-            {"email": "new@lab.example.eu", "role": "editor"},
+    link = urlsplit(
+        emailed_invitation(
+            client,
+            mailoutbox,
+            django_capture_on_commit_callbacks,
+            infrastructure,
+            email="new@lab.example.eu",
+            role="editor",
         )
-    client.logout()
-    link = urlsplit(link_in(mailoutbox[0])).path
+    ).path
 
     response = client.get(link, follow=True)
     assertContains(response, f'href="{reverse("account_signup")}?next=')

@@ -2,7 +2,6 @@
 the keyboard, and every page on the way passes axe-core."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from catalogue import search
@@ -10,7 +9,7 @@ from catalogue.models import Infrastructure
 from imports.models import ImportJob
 from tests.browser.test_moderation import press
 from tests.browser.test_workspace import sign_in
-from tests.factories import make_infrastructure, make_partner_admin
+from tests.factories import make_infrastructure, make_moderator
 from tests.imports.conftest import use_import_settings
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -29,9 +28,7 @@ def _imports_settings(settings, tmp_path):
 
 @pytest.fixture
 def partner_admin():
-    user = make_partner_admin(region="ITH5")
-    user.groups.add(Group.objects.get(name="Partner admin"))
-    return user
+    return make_moderator(region="ITH5")
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 the keyboard, and the admin pages they use pass axe-core."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from catalogue.models import Infrastructure
@@ -11,7 +10,7 @@ from tests.browser.test_workspace import sign_in
 from tests.factories import (
     make_account,
     make_infrastructure,
-    make_partner_admin,
+    make_moderator,
     make_service,
     make_staff,
 )
@@ -26,9 +25,7 @@ def _admin_without_second_factor(settings):
 
 @pytest.fixture
 def moderator():
-    user = make_partner_admin(region="ITH5")
-    user.groups.add(Group.objects.get(name="Partner admin"))
-    return user
+    return make_moderator(region="ITH5")
 
 
 @pytest.fixture

@@ -1,11 +1,10 @@
 import pytest
-from django.contrib.auth.models import Group
 
 from accounts.models import RegionAdministration, User
 from tests.factories import (
     make_company_member,
     make_infrastructure,
-    make_partner_admin,
+    make_moderator,
     make_staff,
     make_user,
 )
@@ -45,8 +44,7 @@ def _imports_settings(settings, tmp_path):
 
 def make_importer(*, region: str = "ITH5", also: tuple[str, ...] = ()) -> User:
     """A partner admin of ``region`` (and of the regions ``also``), in their group."""
-    user = make_partner_admin(region=region)
-    user.groups.add(Group.objects.get(name="Partner admin"))
+    user = make_moderator(region=region)
     for code in also:
         RegionAdministration.objects.create(user=user, region_id=code)
     return user

@@ -1,11 +1,10 @@
 import pytest
-from django.contrib.auth.models import Group
 
 from accounts.models import User
 from catalogue.models import Infrastructure
 from tests.factories import (
     make_infrastructure,
-    make_partner_admin,
+    make_moderator,
     make_service,
     make_staff,
     make_user,
@@ -18,13 +17,6 @@ OWN_REGION, OTHER_REGION = "ITH5", "NL41"
 def _admin_without_second_factor(settings):
     # Two-factor sign-in to the admin is tested in tests/accounts.
     settings.PORTAL_REQUIRE_ADMIN_MFA = False
-
-
-def make_moderator(*, region: str = OWN_REGION) -> User:
-    """A partner admin as the portal sets one up: region and group."""
-    user = make_partner_admin(region=region)
-    user.groups.add(Group.objects.get(name="Partner admin"))
-    return user
 
 
 def make_superuser() -> User:
