@@ -920,16 +920,28 @@ class SearchText(models.Model):
         return f"Search text of {self.infrastructure_id}"
 
 
-class SearchFacetCount(models.Model):
-    """How many published listings carry one facet value, over the whole catalogue.
+class BitStringField(models.Field):
+    """A PostgreSQL ``bit varying`` column, read and written as a string of 0 and 1."""
 
-    Kept exact by statement-level triggers on ``SearchRecord`` (migration 0012), so a
-    search matching most of the catalogue counts its facets over the few records it
-    leaves out and subtracts them from these totals.
+    description = _("Bit string")
+
+    def db_type(self, connection) -> str:
+        return "bit varying"
+
+
+class SearchFacetCount(models.Model):
+    """How many, and which, published listings carry one facet value.
+
+    ``bits`` has bit *n* set when the published listing with id *n* carries the value;
+    every row's bits have the same length, a multiple of 8,192. Statement-level
+    triggers on ``SearchRecord`` keep both exact (migration 0013). A search builds the
+    same kind of bit string of its results, and counts each facet value by the bits
+    the two share.
     """
 
     tag = models.CharField(max_length=200, primary_key=True)
     count = models.IntegerField(default=0)
+    bits = BitStringField(default="", editable=False)
 
     class Meta:
         verbose_name = _("search facet count")

@@ -4,9 +4,9 @@ Every infrastructure has a ``SearchRecord`` (whether it is published, its sort k
 and, per facet, the codes it carries) and a ``SearchText`` (every word of the listing,
 its services and equipment, for matching; and a weighted vector for ranking: names
 above tags above the summary). ``refresh()`` rebuilds both from the catalogue in one
-statement; ``find()`` then matches, counts and pages over them in another, and
-``SearchFacetCount`` keeps the catalogue's facet totals for searches that keep most
-of it.
+statement; ``find()`` then matches, counts and pages over them in another.
+``SearchFacetCount`` keeps, per facet value, the catalogue's total and which listings
+carry it, as a bit string that a search's own bit strings are counted against.
 """
 
 import re
@@ -396,25 +396,20 @@ def find(
     Each facet is counted with every other active filter applied but not its own
     (disjunctive faceting), so a visitor sees what choosing another value would give.
     Every published record is checked once against each condition (the text and each
-    filter). A record that misses none is a result and counts for all its values; a
-    record that misses only facet F's filter counts for its values of F. The results'
-    values are counted over whichever side is smaller:
-
-    - the results themselves; or
-    - the records left out, subtracted from the catalogue's totals
-      (``SearchFacetCount``), when the search keeps most of the catalogue: a common
-      word, or no filter at all.
+    filter). A record that misses none is a result; a record that misses only facet
+    F's filter counts for F's values besides the results. Both sets become bit
+    strings of listing ids, and each facet value's count is the number of bits its
+    own bit string (``SearchFacetCount.bits``) shares with its facet's set.
 
     The text is matched once, through the GIN index. ``page`` is clamped to the last
-    page. The region facet may also count codes of other NUTS levels than those it
-    offers (level 2 and partner regions); the page leaves them out.
+    page.
     """
     ordering = _ORDERINGS[sort]
     params: dict = {"page": page, "size": PAGE_SIZE}
     if not query and not active:
         return _found(_unfiltered(ordering), params)
     matched, only_if_matched = "", ""
-    conditions, every, misses, failed, own = [], [], [], [], []
+    conditions, every, misses, failed = [], [], [], []
     if query:
         # A text that matches nothing leaves nothing to count: skip the records.
         only_if_matched = "AND EXISTS (SELECT FROM matched)"
@@ -435,17 +430,13 @@ def find(
         conditions.append(f"{sql} AS c{n}")
         every.append(sql)
         misses.append(f"(NOT c{n})::int")
-        if facet.kind == "levels":
-            continue
-        conditions.append(f"base.{facet.column} AS v{n}")
-        failed.append(f"WHEN NOT c{n} THEN '{name}'")
-        own.append(f"WHEN NOT c{n} THEN {_values(facet, f'v{n}')}")
-    # The facet whose filter alone a record misses, and the record's values of it.
-    if own:
+        if facet.kind != "levels":
+            failed.append(f"WHEN NOT c{n} THEN '{name}'")
+    # The facet whose filter alone a record misses.
+    if failed:
         failed_sql = f"CASE WHEN misses = 1 THEN CASE {' '.join(failed)} END END"
-        own_sql = f"CASE WHEN misses = 1 THEN CASE {' '.join(own)} END END"
     else:
-        failed_sql, own_sql = "NULL::text", "NULL::text[]"
+        failed_sql = "NULL::text"
     if query:
         # The page is read from the checked records: the planner cannot tell how many
         # records the text matches, and guessing few it would look each one up.
@@ -458,8 +449,7 @@ def find(
     statement = f"""
         WITH {matched}
         checked AS MATERIALIZED (
-            SELECT id, sort_name, updated_at, misses, {failed_sql} AS failed,
-                {own_sql} AS own
+            SELECT id, sort_name, updated_at, misses, {failed_sql} AS failed
             FROM (
                 SELECT *, {" + ".join(misses)} AS misses FROM (
                     SELECT base.infrastructure_id AS id, base.sort_name,
@@ -471,34 +461,34 @@ def find(
             ) scored
         ),
         sizes AS MATERIALIZED (
-            SELECT total, published, total <= published - total AS direct,
-                {_PAGE_NUMBER} AS page
-            FROM (
-                SELECT count(*) FILTER (WHERE misses = 0) AS total,
-                    count(*) AS published
-                FROM checked
+            SELECT total, {_PAGE_NUMBER} AS page FROM (
+                SELECT count(*) FILTER (WHERE misses = 0) AS total FROM checked
             ) counted
+        ),
+        width AS MATERIALIZED (
+            SELECT max(length(bits)) AS width FROM catalogue_searchfacetcount
+        ),
+        -- The results (key ''), and per facet the records missing only its filter.
+        sets AS MATERIALIZED (
+            SELECT coalesce(failed, '') AS key,
+                catalogue_search_bits(array_agg(id), (SELECT width FROM width)) AS bits
+            FROM checked WHERE misses = 0 OR failed IS NOT NULL
+            GROUP BY 1
+        ),
+        result_bits AS MATERIALIZED (
+            SELECT coalesce(
+                (SELECT bits FROM sets WHERE key = ''),
+                catalogue_search_bits('{{}}', (SELECT width FROM width))
+            ) AS bits
         )
         {_SIZES}
         UNION ALL
-        SELECT 'tag', tag, count(*) FROM (
-            SELECT unnest(base.facet_tags) AS tag FROM catalogue_searchrecord base
-            WHERE (SELECT direct FROM sizes) AND base.infrastructure_id
-                = ANY(ARRAY(SELECT id FROM checked WHERE misses = 0))
-        ) results GROUP BY tag
-        UNION ALL
-        SELECT 'tag', tag, -count(*) FROM (
-            SELECT unnest(base.facet_tags) AS tag FROM catalogue_searchrecord base
-            WHERE NOT (SELECT direct FROM sizes) AND base.infrastructure_id
-                = ANY(ARRAY(SELECT id FROM checked WHERE misses >= 1))
-        ) left_out GROUP BY tag
-        UNION ALL
-        SELECT 'tag', tag, count FROM catalogue_searchfacetcount
-        WHERE NOT (SELECT direct FROM sizes)
-        UNION ALL
-        SELECT 'tag', failed || ':' || value, count(*) FROM (
-            SELECT failed, unnest(own) AS value FROM checked WHERE failed IS NOT NULL
-        ) own GROUP BY failed, value
+        SELECT 'tag', facet.tag, bit_count(
+            facet.bits & coalesce(result_bits.bits | missing_own.bits, result_bits.bits)
+        )
+        FROM catalogue_searchfacetcount facet CROSS JOIN result_bits
+        LEFT JOIN sets missing_own ON missing_own.key <> ''
+            AND missing_own.key = split_part(facet.tag, ':', 1)
         UNION ALL
         {_page(results, ordering)}
     """
@@ -546,15 +536,6 @@ def _unfiltered(ordering: str) -> str:
         UNION ALL SELECT 'tag', tag, count FROM catalogue_searchfacetcount
         UNION ALL {_page(_records([]), ordering)}
     """
-
-
-def _values(facet, column: str) -> str:
-    """A record's values of ``facet`` (read from ``column``), as text."""
-    if facet.kind == "flag":
-        return "'{}'::text[]"  # a record without the flag adds nothing to its count
-    if facet.kind == "scalar":
-        return f"ARRAY[{column}]::text[]"
-    return f"{column}::text[]"
 
 
 def _found(statement: str, params: dict) -> Found:
