@@ -2,16 +2,26 @@
 record; and the catalogue's totals and bit strings of facet values, which the
 triggers on search records keep, against the records themselves."""
 
+import threading
+import time
 from collections import Counter
 
 import pytest
 from django.contrib.postgres.search import SearchQuery
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from catalogue import search
 from catalogue.filters import FACETS
-from catalogue.models import Infrastructure, SearchFacetCount, SearchRecord, SearchText
+from catalogue.models import (
+    Concept,
+    Infrastructure,
+    SearchFacetCount,
+    SearchRecord,
+    SearchText,
+)
+from catalogue.reference import ensure_reference_data
 from catalogue.search import TextQuery
 from tests.factories import make_equipment, make_infrastructure, make_service
 
@@ -20,6 +30,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def catalogue():
+    build_catalogue()
+
+
+def build_catalogue() -> None:
     """Twelve listings over three countries, with mixed KETs, services and words."""
     regions = ["ITH55", "DE212", "FR101"]
     kets = [["AMN"], ["AI"], ["AMN", "PHOT"], []]
@@ -171,3 +185,54 @@ def test_bit_strings_grow_for_a_listing_past_their_width(catalogue):
     assert found.total == total
     assert found.counts["ket"]["AI"] == expected["ket"]["AI"]
     assert far.pk in found.ids
+
+
+@pytest.mark.django_db(transaction=True)
+def test_writers_in_concurrent_transactions_keep_the_counts_exact():
+    """Two staff add the same KET to two listings at once: the second writer waits
+    for the first to commit, and neither listing's bit is lost."""
+    ensure_reference_data()
+    build_catalogue()
+    first, second = Infrastructure.objects.filter(
+        status="published", region_id="ITH55"
+    ).order_by("pk")[:2]
+    first_written, errors = threading.Event(), []
+
+    def write(listing, kets, before_commit=lambda: None):
+        try:
+            with transaction.atomic():
+                listing.kets.set(Concept.objects.filter(scheme="ket", code__in=kets))
+                search.refresh([listing.pk])
+                before_commit()
+        except Exception as error:  # reported by the test below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    def waiting_writers() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+            return cursor.fetchone()[0]
+
+    def wait_for_the_second():
+        first_written.set()
+        for _ in range(200):
+            if waiting_writers():
+                return
+            time.sleep(0.05)
+        errors.append(AssertionError("the second writer did not wait"))
+
+    threads = [
+        threading.Thread(target=write, args=(first, ["PHOT"], wait_for_the_second)),
+        threading.Thread(
+            target=lambda: first_written.wait(10) and write(second, ["PHOT"])
+        ),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    assert totals() == slow_totals()
+    assert "PHOT" in SearchRecord.objects.get(pk=first.pk).kets
+    assert "PHOT" in SearchRecord.objects.get(pk=second.pk).kets
