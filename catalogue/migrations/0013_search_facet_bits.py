@@ -148,7 +148,9 @@ COUNT_FACETS = (
     counts.DROP_COUNT_FACETS
     + "DROP FUNCTION catalogue_searchfacet_set(text[], bigint[], int[]);"
     + "DROP FUNCTION catalogue_search_bits(bigint[], int);"
+    # The totals are filled again as migration 0012 did, before the bits are dropped.
     + "DELETE FROM catalogue_searchfacetcount;"
+    + "ALTER TABLE catalogue_searchfacetcount ALTER COLUMN bits SET DEFAULT B'';"
     + counts.COUNT_FACETS
 )
 
