@@ -27,14 +27,17 @@ class Facet:
             return Q(**{f"{self.column}__in": values})
         return Q(**{f"{self.column}__overlap": values})
 
-    def sql(self, values: list) -> tuple[str, list]:
+    @property
+    def counted(self) -> bool:
+        """Whether the search page shows this facet's values with their counts."""
+        return self.kind not in ("flag", "levels")
+
+    def tags(self, values: list) -> list[str]:
+        """The search records' tags (``SearchRecord.facet_tags``) of these values:
+        a listing passes the filter when it carries any of them."""
         if self.kind == "flag":
-            return f"base.{self.column}", []
-        if self.kind == "scalar":
-            return f"base.{self.column} = ANY(%s)", [values]
-        if self.kind == "levels":
-            return f"base.{self.column} && %s::smallint[]", [values]
-        return f"base.{self.column} && %s::varchar[]", [values]
+            return [f"{self.param}:true"]
+        return [f"{self.param}:{value}" for value in values]
 
 
 FACETS = {

@@ -857,7 +857,7 @@ class SearchRecord(models.Model):
     facet_tags = ArrayField(
         models.CharField(max_length=200),
         default=list,
-        help_text="facet:value pairs counted on the search page",
+        help_text="facet:value pairs a search filters on and counts",
     )
 
     class Meta:

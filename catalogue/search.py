@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from .filters import FACETS, SORTS, InfrastructureFilter
 from .models import SEARCH_FACET_COLUMNS, Infrastructure, SearchRecord
-from .vocabulary import vocabulary
+from .vocabulary import Vocabulary, vocabulary
 
 MAX_QUERY_LENGTH = 200
 MAX_QUERY_WORDS = 12
@@ -78,11 +78,6 @@ tags AS (
     SELECT id,
         string_agg(DISTINCT words, ' ') AS words,
         array_agg(DISTINCT code) FILTER (WHERE scheme = 'ket') AS kets,
-        array_agg(DISTINCT code) FILTER (WHERE scheme = 'ket' AND collection = '2018')
-            AS current_kets,
-        array_agg(DISTINCT code)
-            FILTER (WHERE scheme = 'scientific_domain' AND parent_id IS NULL)
-            AS domain_groups,
         array_agg(DISTINCT code) FILTER (WHERE scheme = 'scientific_domain')
             AS scientific_domains,
         array_agg(DISTINCT code) FILTER (WHERE scheme = 'nabs') AS nabs,
@@ -139,9 +134,10 @@ documents AS (
         t.equipment_categories, t.access_modes, s.price_bands, t.languages,
         s.trl_levels, s.has_sme_rate, s.shortest_lead_time_days,
         ARRAY(
-            SELECT 'ket:' || x FROM unnest(t.current_kets) x
+            SELECT 'published:true' WHERE i.status = 'published'
+            UNION ALL SELECT 'ket:' || x FROM unnest(t.kets) x
             UNION ALL SELECT 'country:' || region.country_code
-            UNION ALL SELECT 'region:' || x FROM unnest(regions.facet_codes) x
+            UNION ALL SELECT 'region:' || x FROM unnest(regions.codes) x
             UNION ALL SELECT 'partner:true' WHERE regions.is_partner
             UNION ALL SELECT 'type:' || x FROM unnest(t.types) x
             UNION ALL SELECT 'service_type:' || x FROM unnest(t.service_types) x
@@ -149,8 +145,9 @@ documents AS (
             UNION ALL SELECT 'access:' || x FROM unnest(t.access_modes) x
             UNION ALL SELECT 'price:' || x FROM unnest(s.price_bands) x
             UNION ALL SELECT 'sme_rate:true' WHERE s.has_sme_rate
+            UNION ALL SELECT 'trl:' || x FROM unnest(s.trl_levels) x
             UNION ALL SELECT 'language:' || x FROM unnest(t.languages) x
-            UNION ALL SELECT 'domain:' || x FROM unnest(t.domain_groups) x
+            UNION ALL SELECT 'domain:' || x FROM unnest(t.scientific_domains) x
             UNION ALL SELECT 'nabs:' || x FROM unnest(t.nabs) x
             UNION ALL SELECT 'nace:' || x FROM unnest(t.nace) x
         ) AS facet_tags
@@ -160,9 +157,7 @@ documents AS (
     CROSS JOIN LATERAL (
         SELECT array_agg(r.code ORDER BY r.level) AS codes,
                string_agg(concat_ws(' ', r.name, r.name_en), ' ') AS names,
-               bool_or(r.is_partner) AS is_partner,
-               array_agg(r.code) FILTER (WHERE r.level = 2 OR r.is_partner)
-                   AS facet_codes
+               bool_or(r.is_partner) AS is_partner
         FROM catalogue_region r
         WHERE r.code IN (
             SELECT left(i.region_id, n) FROM generate_series(2, length(i.region_id)) n
@@ -395,102 +390,91 @@ def find(
 
     Each facet is counted with every other active filter applied but not its own
     (disjunctive faceting), so a visitor sees what choosing another value would give.
-    Every published record is checked once against each condition (the text and each
-    filter). A record that misses none is a result; a record that misses only facet
-    F's filter counts for F's values besides the results. Both sets become bit
-    strings of listing ids, and each facet value's count is the number of bits its
-    own bit string (``SearchFacetCount.bits``) shares with its facet's set.
+    Everything is done on bit strings of listing ids (``SearchFacetCount.bits``): a
+    filter is the OR of its values' bit strings, the text the bit string of the
+    listings it matches (through the GIN index), the results the AND of all of them,
+    and a facet value's count the number of bits its bit string shares with the
+    results, or, for an active facet, with the AND of every condition but its own.
 
-    The text is matched once, through the GIN index. ``page`` is clamped to the last
-    page.
+    ``page`` is clamped to the last page.
     """
     ordering = _ORDERINGS[sort]
-    params: dict = {"page": page, "size": PAGE_SIZE}
+    params: dict = {"page": page, "size": PAGE_SIZE, "counted": counted_tags()}
     if not query and not active:
         return _found(_unfiltered(ordering), params)
-    matched, only_if_matched = "", ""
-    conditions, every, misses, failed = [], [], [], []
+    matched = ""
+    parts = ["published.bits AS published"]
+    every = ["published"]
     if query:
-        # A text that matches nothing leaves nothing to count: skip the records.
-        only_if_matched = "AND EXISTS (SELECT FROM matched)"
         matched = (
             "matched AS MATERIALIZED (SELECT id, rank FROM catalogue_search_match("
             "to_tsquery('rii', %(query)s), %(ranked)s)), "
         )
         params.update(query=query.tsquery, ranked=sort == "relevance")
-        text = "base.infrastructure_id IN (SELECT id FROM matched)"
-        conditions.append(f"{text} AS c_text")
-        every.append(text)
-        misses.append("(NOT c_text)::int")
-    for n, (name, values) in enumerate(active.items()):
-        facet = FACETS[name]
-        sql, values = facet.sql(values)
-        sql = sql.replace("%s", f"%(f{n})s")
-        params.update({f"f{n}": value for value in values})
-        conditions.append(f"{sql} AS c{n}")
-        every.append(sql)
-        misses.append(f"(NOT c{n})::int")
-        if facet.kind != "levels":
-            failed.append(f"WHEN NOT c{n} THEN '{name}'")
-    # The facet whose filter alone a record misses.
-    if failed:
-        failed_sql = f"CASE WHEN misses = 1 THEN CASE {' '.join(failed)} END END"
-    else:
-        failed_sql = "NULL::text"
-    if query:
-        # The page is read from the checked records: the planner cannot tell how many
-        # records the text matches, and guessing few it would look each one up.
-        results = (
-            "SELECT checked.id, sort_name, updated_at, rank FROM checked "
-            "JOIN matched ON matched.id = checked.id WHERE misses = 0"
+        parts.append(
+            "catalogue_search_bits((SELECT array_agg(id) FROM matched), "
+            "length(published.bits)) AS text"
         )
+        every.append("text")
+    filters = {}
+    for n, (name, values) in enumerate(active.items()):
+        params[f"f{n}"] = FACETS[name].tags(values)
+        # No listing carries any of the values: no bits, so none match.
+        parts.append(
+            "coalesce((SELECT bit_or(bits) FROM catalogue_searchfacetcount "
+            f"WHERE tag = ANY(%(f{n})s)), published.bits # published.bits) AS f{n}"
+        )
+        filters[name] = f"f{n}"
+    sets = [f"SELECT '', {' & '.join([*every, *filters.values()])} FROM parts"]
+    for name in filters:
+        if FACETS[name].counted:
+            others = [part for other, part in filters.items() if other != name]
+            sets.append(f"SELECT '{name}', {' & '.join([*every, *others])} FROM parts")
+    if query and sort == "relevance":
+        # Ranked matches down to the page's last, with ties; then their names.
+        page_sql = _RANKED_PAGE
     else:
-        results = _records(every)
+        listed = (
+            f"SELECT id FROM matched, results WHERE {_IN_RESULTS.format(id='id')}"
+            if query
+            else _LISTED_IDS
+        )
+        page_sql = _SORTED_PAGE.replace("{listed}", listed)
     statement = f"""
         WITH {matched}
-        checked AS MATERIALIZED (
-            SELECT id, sort_name, updated_at, misses, {failed_sql} AS failed
-            FROM (
-                SELECT *, {" + ".join(misses)} AS misses FROM (
-                    SELECT base.infrastructure_id AS id, base.sort_name,
-                        base.updated_at, {", ".join(conditions)}
-                    FROM catalogue_searchrecord base
-                    WHERE base.is_published {only_if_matched}
-                    OFFSET 0
-                ) conditions
-            ) scored
+        parts AS MATERIALIZED (
+            SELECT {", ".join(parts)} FROM (
+                SELECT coalesce(
+                    (SELECT bits FROM catalogue_searchfacetcount
+                     WHERE tag = 'published:true'),
+                    B''
+                ) AS bits
+            ) published
         ),
+        -- The results (key ''), and per active facet every condition but its own.
+        sets (key, bits) AS MATERIALIZED ({" UNION ALL ".join(sets)}),
+        results AS MATERIALIZED (SELECT bits FROM sets WHERE key = ''),
         sizes AS MATERIALIZED (
-            SELECT total, {_PAGE_NUMBER} AS page FROM (
-                SELECT count(*) FILTER (WHERE misses = 0) AS total FROM checked
-            ) counted
-        ),
-        width AS MATERIALIZED (
-            SELECT max(length(bits)) AS width FROM catalogue_searchfacetcount
-        ),
-        -- The results (key ''), and per facet the records missing only its filter.
-        sets AS MATERIALIZED (
-            SELECT coalesce(failed, '') AS key,
-                catalogue_search_bits(array_agg(id), (SELECT width FROM width)) AS bits
-            FROM checked WHERE misses = 0 OR failed IS NOT NULL
-            GROUP BY 1
-        ),
-        result_bits AS MATERIALIZED (
-            SELECT coalesce(
-                (SELECT bits FROM sets WHERE key = ''),
-                catalogue_search_bits('{{}}', (SELECT width FROM width))
-            ) AS bits
+            SELECT total, page,
+                page * %(size)s * published <= {_WALK_LIMIT} * total AS walk
+            FROM (
+                SELECT total, published, {_PAGE_NUMBER} AS page FROM (
+                    SELECT bit_count(results.bits) AS total,
+                        bit_count(parts.published) AS published
+                    FROM results, parts
+                ) counted
+            ) numbered
         )
         {_SIZES}
         UNION ALL
-        SELECT 'tag', facet.tag, bit_count(
-            facet.bits & coalesce(result_bits.bits | missing_own.bits, result_bits.bits)
-        )
-        FROM catalogue_searchfacetcount facet CROSS JOIN result_bits
-        LEFT JOIN sets missing_own ON missing_own.key <> ''
-            AND missing_own.key = split_part(facet.tag, ':', 1)
+        SELECT 'tag', facet.tag, bit_count(facet.bits & coalesce(own.bits, results.bits))
+        FROM catalogue_searchfacetcount facet CROSS JOIN results
+        LEFT JOIN sets own ON own.key <> '' AND own.key = split_part(facet.tag, ':', 1)
+        WHERE facet.tag = ANY(%(counted)s)
         UNION ALL
-        {_page(results, ordering)}
+        SELECT 'page', id::text, row_number() OVER (ORDER BY {ordering}) FROM (
+            {page_sql.format(ordering=ordering)}
+        ) page
     """
     return _found(statement, params)
 
@@ -501,6 +485,41 @@ _SIZES = (
     "SELECT 'total', NULL, total FROM sizes "
     "UNION ALL SELECT 'page_number', NULL, page FROM sizes"
 )
+_LIMIT = "LIMIT %(size)s OFFSET (SELECT (page - 1) * %(size)s FROM sizes)"
+_IN_RESULTS = (
+    "CASE WHEN {id} < length(results.bits) "
+    "THEN get_bit(results.bits, {id}::int) = 1 ELSE false END"
+)
+# A page sorted by name or date walks the sort's index, testing each listing's bit,
+# while that reads fewer than this many listings; otherwise it sorts the results.
+_WALK_LIMIT = 5000
+_LISTED_IDS = (
+    "SELECT n AS id FROM results, generate_series(0, length(results.bits) - 1) n "
+    "WHERE get_bit(results.bits, n) = 1"
+)
+_SORTED_PAGE = f"""
+    (SELECT base.infrastructure_id AS id, base.sort_name, base.updated_at
+     FROM catalogue_searchrecord base CROSS JOIN results
+     WHERE base.is_published AND (SELECT walk FROM sizes)
+        AND {_IN_RESULTS.format(id="base.infrastructure_id")}
+     ORDER BY {{ordering}} {_LIMIT})
+    UNION ALL
+    (SELECT base.infrastructure_id AS id, base.sort_name, base.updated_at
+     FROM ({{listed}}) listed
+     JOIN catalogue_searchrecord base ON base.infrastructure_id = listed.id
+     WHERE NOT (SELECT walk FROM sizes) AND (SELECT total > 0 FROM sizes)
+     ORDER BY {{ordering}} {_LIMIT})
+"""
+_RANKED_PAGE = f"""
+    SELECT ranked.id, base.sort_name, base.updated_at, ranked.rank FROM (
+        SELECT id, rank FROM matched CROSS JOIN results
+        WHERE {_IN_RESULTS.format(id="id")}
+        ORDER BY rank DESC
+        FETCH FIRST (SELECT page * %(size)s FROM sizes) ROWS WITH TIES
+    ) ranked
+    JOIN catalogue_searchrecord base ON base.infrastructure_id = ranked.id
+    ORDER BY {{ordering}} {_LIMIT}
+"""
 
 
 def _records(conditions: list[str]) -> str:
@@ -518,7 +537,7 @@ def _page(results: str, ordering: str) -> str:
         SELECT 'page', id::text, row_number() OVER (ORDER BY {ordering}) FROM (
             {results}
             ORDER BY {ordering}
-            LIMIT %(size)s OFFSET (SELECT (page - 1) * %(size)s FROM sizes)
+            {_LIMIT}
         ) page
     """
 
@@ -534,6 +553,7 @@ def _unfiltered(ordering: str) -> str:
         )
         {_SIZES}
         UNION ALL SELECT 'tag', tag, count FROM catalogue_searchfacetcount
+            WHERE tag = ANY(%(counted)s)
         UNION ALL {_page(_records([]), ordering)}
     """
 
@@ -733,47 +753,75 @@ def _paginator(*, count: int) -> Paginator:
     return paginator
 
 
+# The vocabulary scheme of each facet offered on the search page, but country and
+# region.
+_SCHEMES = {
+    "ket": "ket",
+    "type": "rii_type",
+    "service_type": "service_type",
+    "equipment": "equipment_category",
+    "access": "access_mode",
+    "price": "price_band",
+    "language": "language",
+    "domain": "scientific_domain",
+    "nabs": "nabs",
+    "nace": "nace",
+}
+
+
+def _candidates(terms: Vocabulary, name: str, codes: Iterable[str]) -> dict[str, str]:
+    """The values of facet ``name`` the search page offers, with their labels; of
+    countries and regions, those among ``codes``."""
+    if name == "region":
+        # Regions at NUTS level 2 and the partner regions at any level.
+        return {
+            code: terms.region_name(code)
+            for code in codes
+            if code in terms.regions
+            and (terms.regions[code][1] == 2 or terms.regions[code][2])
+        }
+    if name == "country":
+        return {code: terms.countries.get(code, code) for code in codes}
+    return {
+        code: term.label
+        for code, term in terms.terms(_SCHEMES[name]).items()
+        # The 2018 KETs (2012 codes still filter) and the top-level domains.
+        if (name != "ket" or term.collection == "2018")
+        and (name != "domain" or not term.parent)
+    }
+
+
+_counted: tuple[Vocabulary, list[str]] | None = None
+
+
+def counted_tags() -> list[str]:
+    """The tags whose counts the search page shows."""
+    global _counted
+    terms = vocabulary()
+    if _counted is None or _counted[0] is not terms:
+        tags = [
+            f"{name}:{code}"
+            for name, facet in FACETS.items()
+            if facet.counted
+            for code in _candidates(
+                terms, name, terms.regions if name == "region" else terms.countries
+            )
+        ]
+        _counted = (terms, tags)
+    return _counted[1]
+
+
 def _facet_groups(filterset, counts: dict) -> list[FacetGroup]:
 
     terms = vocabulary()
     data = filterset.form.cleaned_data
     groups = []
     for name, facet in FACETS.items():
-        if facet.kind in ("flag", "levels"):
+        if not facet.counted:
             continue
         selected = set(data.get(name) or [])
         found = counts[name]
-        if name == "region":
-            # Offer regions at NUTS level 2 and the partner regions at any level.
-            candidates = {
-                code: terms.region_name(code)
-                for code in found
-                if code in terms.regions
-                and (terms.regions[code][1] == 2 or terms.regions[code][2])
-            }
-        elif name == "country":
-            candidates = {code: terms.countries.get(code, code) for code in found}
-        elif name == "ket":
-            candidates = {
-                code: term.label
-                for code, term in terms.terms("ket").items()
-                if term.collection == "2018"
-            }
-        else:
-            scheme = {
-                "type": "rii_type",
-                "service_type": "service_type",
-                "equipment": "equipment_category",
-                "access": "access_mode",
-                "price": "price_band",
-                "language": "language",
-                "domain": "scientific_domain",
-                "nabs": "nabs",
-                "nace": "nace",
-            }[name]
-            candidates = {
-                code: term.label for code, term in terms.terms(scheme).items()
-            }
+        candidates = _candidates(terms, name, found)
         options = [
             FacetOption(
                 code=code,

@@ -18,6 +18,7 @@ class Term:
     label: str
     order: int
     collection: str = ""
+    parent: str = ""
     successors: tuple[str, ...] = ()
 
 
@@ -45,12 +46,15 @@ def _build() -> Vocabulary:
         "from_concept_id", "to_concept__code"
     ):
         successors.setdefault(from_id, []).append(to_code)
-    for concept in Concept.objects.order_by("scheme", "order", "label"):
+    for concept in Concept.objects.select_related("parent").order_by(
+        "scheme", "order", "label"
+    ):
         schemes.setdefault(concept.scheme, {})[concept.code] = Term(
             code=concept.code,
             label=concept.label,
             order=concept.order,
             collection=concept.collection,
+            parent=concept.parent.code if concept.parent else "",
             successors=tuple(successors.get(concept.pk, ())),
         )
     schemes["price_band"] = {
