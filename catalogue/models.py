@@ -26,6 +26,12 @@ class TimestampedModel(models.Model):
         abstract = True
 
 
+def place_region_code(code: str, level: int, is_partner: bool) -> str:
+    """The region to name after a city in region ``code``: the one above a NUTS 3
+    region, unless the region is a partner."""
+    return code[:-1] if level == 3 and not is_partner else code
+
+
 class Region(models.Model):
     """A NUTS 2024 region (level 0 is the country); codes nest by prefix."""
 
@@ -95,7 +101,7 @@ class Region(models.Model):
     @property
     def place_name(self) -> str:
         """The name to show after a city: a small region is named by the one above."""
-        if self.level == 3 and not self.is_partner and self.parent_id:
+        if place_region_code(self.code, self.level, self.is_partner) != self.code:
             return self.parent.display_name
         return self.display_name
 

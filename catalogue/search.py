@@ -332,7 +332,7 @@ class SearchResults:
     sort: str
     total: int
     page: Page
-    infrastructures: list
+    infrastructures: list["Card"]
     facets: list[FacetGroup]
     chips: list[Chip]
     notices: list[str]
@@ -399,7 +399,7 @@ def find(
     ``page`` is clamped to the last page.
     """
     ordering = _ORDERINGS[sort]
-    params: dict = {"page": page, "size": PAGE_SIZE, "counted": counted_tags()}
+    params: dict = {"page": page, "size": PAGE_SIZE, "counted": _counted_tags()[1]}
     if not query and not active:
         return _found(_unfiltered(ordering), params)
     matched = ""
@@ -470,7 +470,7 @@ def find(
         SELECT 'tag', facet.tag, bit_count(facet.bits & coalesce(own.bits, results.bits))
         FROM catalogue_searchfacetcount facet CROSS JOIN results
         LEFT JOIN sets own ON own.key <> '' AND own.key = split_part(facet.tag, ':', 1)
-        WHERE facet.tag = ANY(%(counted)s)
+        WHERE facet.tag = ANY(%(counted)s::text[])
         UNION ALL
         SELECT 'page', id::text, row_number() OVER (ORDER BY {ordering}) FROM (
             {page_sql.format(ordering=ordering)}
@@ -553,7 +553,7 @@ def _unfiltered(ordering: str) -> str:
         )
         {_SIZES}
         UNION ALL SELECT 'tag', tag, count FROM catalogue_searchfacetcount
-            WHERE tag = ANY(%(counted)s)
+            WHERE tag = ANY(%(counted)s::text[])
         UNION ALL {_page(_records([]), ordering)}
     """
 
@@ -727,22 +727,39 @@ def _level(value) -> int | None:
 
 
 # What a result card shows of the search record.
-_CARD_SEARCH_FIELDS = ("kets", "languages", "has_sme_rate", "shortest_lead_time_days")
+@dataclass
+class Card:
+    """What a search result's card shows of one listing."""
+
+    pk: int
+    name: str
+    acronym: str
+    slug: str
+    summary: str
+    city: str
+    host_name: str
+    place_name: str
+    kets: list[str]
+    languages: list[str]
+    has_sme_rate: bool
+    shortest_lead_time_days: int | None
+
+    display_name = property(Infrastructure.display_name.fget)
+    get_absolute_url = Infrastructure.get_absolute_url
 
 
-def _listings(ids: list[int]) -> list[Infrastructure]:
-    """The listings with these ids, in this order, with what their cards show."""
-    region = ("code", "name", "name_en", "level", "is_partner", "parent")
-    found = (
-        Infrastructure.objects.select_related("host", "region__parent", "search")
-        .only(
-            *("name", "acronym", "slug", "summary", "city", "host__name"),
-            *(f"region__{field}" for field in region),
-            *(f"region__parent__{field}" for field in region),
-            *(f"search__{field}" for field in _CARD_SEARCH_FIELDS),
+def _listings(ids: list[int]) -> list[Card]:
+    """The cards of the listings with these ids, in this order."""
+    terms = vocabulary()
+    found = {
+        row[0]: Card(*row[:7], terms.place_name(row[7]), *row[8:])
+        for row in Infrastructure.objects.filter(pk__in=ids).values_list(
+            "pk",
+            *("name", "acronym", "slug", "summary", "city", "host__name", "region_id"),
+            *("search__kets", "search__languages", "search__has_sme_rate"),
+            "search__shortest_lead_time_days",
         )
-        .in_bulk(ids)
-    )
+    }
     return [found[pk] for pk in ids if pk in found]
 
 
@@ -791,11 +808,17 @@ def _candidates(terms: Vocabulary, name: str, codes: Iterable[str]) -> dict[str,
     }
 
 
-_counted: tuple[Vocabulary, list[str]] | None = None
+_counted: tuple[Vocabulary, list[str], str] | None = None
 
 
 def counted_tags() -> list[str]:
     """The tags whose counts the search page shows."""
+    return _counted_tags()[0]
+
+
+def _counted_tags() -> tuple[list[str], str]:
+    """The counted tags, and the same as a PostgreSQL array literal: passed on every
+    search, a list of some hundreds of strings takes longer to send than the literal."""
     global _counted
     terms = vocabulary()
     if _counted is None or _counted[0] is not terms:
@@ -807,8 +830,10 @@ def counted_tags() -> list[str]:
                 terms, name, terms.regions if name == "region" else terms.countries
             )
         ]
-        _counted = (terms, tags)
-    return _counted[1]
+        quoted = (tag.replace("\\", "\\\\").replace('"', '\\"') for tag in tags)
+        literal = "{" + ",".join(f'"{tag}"' for tag in quoted) + "}"
+        _counted = (terms, tags, literal)
+    return _counted[1], _counted[2]
 
 
 def _facet_groups(filterset, counts: dict) -> list[FacetGroup]:

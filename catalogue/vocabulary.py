@@ -4,7 +4,7 @@ every search page, and they change only when an administrator edits a vocabulary
 import time
 from dataclasses import dataclass
 
-from .models import Concept, PriceBand, Region
+from .models import Concept, PriceBand, Region, place_region_code
 
 # Kept in each process for a few minutes: every search page reads it many times, and
 # a shared cache would unpickle it on each read.
@@ -37,6 +37,13 @@ class Vocabulary:
 
     def region_name(self, code: str) -> str:
         return self.regions[code][0] if code in self.regions else code
+
+    def place_name(self, code: str) -> str:
+        """``Region.place_name`` of the region ``code``."""
+        if code not in self.regions:
+            return code
+        _name, level, is_partner = self.regions[code]
+        return self.region_name(place_region_code(code, level, is_partner))
 
 
 def _build() -> Vocabulary:

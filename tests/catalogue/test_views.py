@@ -3,6 +3,7 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
 from catalogue import search
+from catalogue.models import Region
 from catalogue.vocabulary import vocabulary
 from tests.factories import make_equipment, make_infrastructure, make_service
 
@@ -113,3 +114,39 @@ def test_pagination_links_keep_the_search(client):
     second = client.get(URL, {"q": "microscopy", "ket": "AMN", "page": 2})
     assert len(second.context["search"].infrastructures) == 5
     assertNotContains(second, 'rel="next"')
+
+
+def test_result_cards_show_what_an_sme_looks_at_first(client):
+    terms = vocabulary()
+    small = make_infrastructure(
+        name="Imaging Centre",
+        acronym="IMC",
+        region="DE212",
+        city="Munich",
+        kets=["AMN"],
+    )
+    make_service(
+        infrastructure=small,
+        name="Electron microscopy",
+        sme_rate_available=True,
+        lead_time_days=5,
+    )
+    partner = make_infrastructure(name="Foundry <Lab>", region="SE224", city="Lund")
+    search.refresh()
+
+    page = client.get(URL, {"q": "microscopy"}).content.decode()
+    # A NUTS 3 region is named by the one above it, unless it is a partner region.
+    assert f"Munich, {terms.region_name('DE21')}</p>" in page
+    assert f'href="{small.get_absolute_url()}">Imaging Centre (IMC)</a>' in page
+    assert "Service:</span> <a" in page
+    assert "Electron <mark>microscopy</mark></a>" in page
+    assert 'class="badge badge-ket">' in page
+    assert "from 5 days" in page
+    assert ">available</dd>" in page
+
+    page = client.get(URL, {"q": "foundry"}).content.decode()
+    assert Region.objects.get(code="SE224").is_partner
+    assert f"Lund, {terms.region_name('SE224')}</p>" in page
+    assert "Foundry &lt;Lab&gt;" in page
+    assert "on request" in page and "not offered" in page
+    assert partner.get_absolute_url() in page
