@@ -12,6 +12,7 @@ carry it, as a bit string that a search's own bit strings are counted against.
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.paginator import Page, Paginator
@@ -341,12 +342,12 @@ class SearchResults:
     flags: dict[str, bool]
     trl_min: int | None
     trl_max: int | None
-    records: QuerySet  # the published search records the filters keep
+    filterset: InfrastructureFilter
 
     def ordered_ids(self) -> QuerySet:
         """Every result's id in the page's order, for exports; the page itself
         reads only its own."""
-        records = self.records
+        records = self.filterset.qs  # the published search records the filters keep
         if self.effective_query:
             tsquery = SearchQuery(
                 self.effective_query.tsquery, config="rii", search_type="raw"
@@ -399,7 +400,7 @@ def find(
     ``page`` is clamped to the last page.
     """
     ordering = _ORDERINGS[sort]
-    params: dict = {"page": page, "size": PAGE_SIZE, "counted": _counted_tags()[1]}
+    params: dict = {"page": page, "size": PAGE_SIZE, "counted": _offered().literal}
     if not query and not active:
         return _found(_unfiltered(ordering), params)
     matched = ""
@@ -718,7 +719,7 @@ def search_catalogue(data) -> SearchResults:
         },
         trl_min=_level(filterset.form.cleaned_data.get("trl_min")),
         trl_max=_level(filterset.form.cleaned_data.get("trl_max")),
-        records=filterset.qs,
+        filterset=filterset,
     )
 
 
@@ -786,19 +787,17 @@ _SCHEMES = {
 }
 
 
-def _candidates(terms: Vocabulary, name: str, codes: Iterable[str]) -> dict[str, str]:
-    """The values of facet ``name`` the search page offers, with their labels; of
-    countries and regions, those among ``codes``."""
+def _offer(terms: Vocabulary, name: str) -> dict[str, Any]:
+    """The values of facet ``name`` the search page offers, with their labels."""
     if name == "region":
         # Regions at NUTS level 2 and the partner regions at any level.
         return {
-            code: terms.region_name(code)
-            for code in codes
-            if code in terms.regions
-            and (terms.regions[code][1] == 2 or terms.regions[code][2])
+            code: region_name
+            for code, (region_name, level, is_partner) in terms.regions.items()
+            if level == 2 or is_partner
         }
     if name == "country":
-        return {code: terms.countries.get(code, code) for code in codes}
+        return terms.countries
     return {
         code: term.label
         for code, term in terms.terms(_SCHEMES[name]).items()
@@ -808,37 +807,51 @@ def _candidates(terms: Vocabulary, name: str, codes: Iterable[str]) -> dict[str,
     }
 
 
-_counted: tuple[Vocabulary, list[str], str] | None = None
+@dataclass(frozen=True)
+class _Offered:
+    """What the search page offers, worked out once per vocabulary."""
+
+    terms: Vocabulary
+    # Per facet: (code, label, DOM id) of each value, in the vocabulary's order.
+    values: dict[str, list[tuple[str, Any, str]]]
+    tags: list[str]
+    # The tags as a PostgreSQL array literal: passed on every search, a list of some
+    # hundreds of strings takes longer to send than one string.
+    literal: str
+
+
+_offered_cache: _Offered | None = None
+
+
+def _offered() -> _Offered:
+    global _offered_cache
+    terms = vocabulary()
+    if _offered_cache is None or _offered_cache.terms is not terms:
+        values = {
+            name: [
+                (code, label, f"f-{name}-{_DOM_ID_UNSAFE.sub('-', code.lower())}")
+                for code, label in _offer(terms, name).items()
+            ]
+            for name, facet in FACETS.items()
+            if facet.counted
+        }
+        tags = [
+            f"{name}:{code}" for name, offered in values.items() for code, *_ in offered
+        ]
+        quoted = (tag.replace("\\", "\\\\").replace('"', '\\"') for tag in tags)
+        literal = "{" + ",".join(f'"{tag}"' for tag in quoted) + "}"
+        _offered_cache = _Offered(terms, values, tags, literal)
+    return _offered_cache
 
 
 def counted_tags() -> list[str]:
     """The tags whose counts the search page shows."""
-    return _counted_tags()[0]
-
-
-def _counted_tags() -> tuple[list[str], str]:
-    """The counted tags, and the same as a PostgreSQL array literal: passed on every
-    search, a list of some hundreds of strings takes longer to send than the literal."""
-    global _counted
-    terms = vocabulary()
-    if _counted is None or _counted[0] is not terms:
-        tags = [
-            f"{name}:{code}"
-            for name, facet in FACETS.items()
-            if facet.counted
-            for code in _candidates(
-                terms, name, terms.regions if name == "region" else terms.countries
-            )
-        ]
-        quoted = (tag.replace("\\", "\\\\").replace('"', '\\"') for tag in tags)
-        literal = "{" + ",".join(f'"{tag}"' for tag in quoted) + "}"
-        _counted = (terms, tags, literal)
-    return _counted[1], _counted[2]
+    return _offered().tags
 
 
 def _facet_groups(filterset, counts: dict) -> list[FacetGroup]:
 
-    terms = vocabulary()
+    offered = _offered().values
     data = filterset.form.cleaned_data
     groups = []
     for name, facet in FACETS.items():
@@ -846,16 +859,15 @@ def _facet_groups(filterset, counts: dict) -> list[FacetGroup]:
             continue
         selected = set(data.get(name) or [])
         found = counts[name]
-        candidates = _candidates(terms, name, found)
         options = [
             FacetOption(
                 code=code,
                 label=str(label),
                 count=found.get(code, 0),
                 selected=code in selected,
-                dom_id=f"f-{name}-{_DOM_ID_UNSAFE.sub('-', code.lower())}",
+                dom_id=dom_id,
             )
-            for code, label in candidates.items()
+            for code, label, dom_id in offered[name]
             if found.get(code) or code in selected
         ]
         if name in ("region", "country", "language", "domain", "equipment"):
