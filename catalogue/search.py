@@ -473,9 +473,7 @@ def find(
         LEFT JOIN sets own ON own.key <> '' AND own.key = split_part(facet.tag, ':', 1)
         WHERE facet.tag = ANY(%(counted)s::text[])
         UNION ALL
-        SELECT 'page', id::text, row_number() OVER (ORDER BY {ordering}) FROM (
-            {page_sql.format(ordering=ordering)}
-        ) page
+        {_page(page_sql.format(ordering=ordering), ordering)}
     """
     return _found(statement, params)
 
@@ -523,24 +521,13 @@ _RANKED_PAGE = f"""
 """
 
 
-def _records(conditions: list[str]) -> str:
-    """The published search records meeting every SQL condition, with sort keys."""
-    where = " AND ".join(["base.is_published", *conditions])
+def _page(rows: str, ordering: str) -> str:
+    """The ids of the page's ``rows`` (already in order and limited), with their
+    positions."""
     return (
-        "SELECT base.infrastructure_id AS id, base.sort_name, base.updated_at "
-        f"FROM catalogue_searchrecord base WHERE {where}"
+        f"SELECT 'page', id::text, row_number() OVER (ORDER BY {ordering}) "
+        f"FROM ({rows}) page"
     )
-
-
-def _page(results: str, ordering: str) -> str:
-    """The page's ids of ``results`` with their positions (sizes gives the page)."""
-    return f"""
-        SELECT 'page', id::text, row_number() OVER (ORDER BY {ordering}) FROM (
-            {results}
-            ORDER BY {ordering}
-            {_LIMIT}
-        ) page
-    """
 
 
 def _unfiltered(ordering: str) -> str:
@@ -555,8 +542,14 @@ def _unfiltered(ordering: str) -> str:
         {_SIZES}
         UNION ALL SELECT 'tag', tag, count FROM catalogue_searchfacetcount
             WHERE tag = ANY(%(counted)s::text[])
-        UNION ALL {_page(_records([]), ordering)}
+        UNION ALL {_page(_PUBLISHED_PAGE.format(ordering=ordering), ordering)}
     """
+
+
+_PUBLISHED_PAGE = f"""
+    SELECT infrastructure_id AS id, sort_name, updated_at FROM catalogue_searchrecord
+    WHERE is_published ORDER BY {{ordering}} {_LIMIT}
+"""
 
 
 def _found(statement: str, params: dict) -> Found:
@@ -727,7 +720,6 @@ def _level(value) -> int | None:
     return None if value is None else int(value)
 
 
-# What a result card shows of the search record.
 @dataclass
 class Card:
     """What a search result's card shows of one listing."""
@@ -851,12 +843,10 @@ def counted_tags() -> list[str]:
 
 def _facet_groups(filterset, counts: dict) -> list[FacetGroup]:
 
-    offered = _offered().values
     data = filterset.form.cleaned_data
     groups = []
-    for name, facet in FACETS.items():
-        if not facet.counted:
-            continue
+    for name, offered in _offered().values.items():
+        facet = FACETS[name]
         selected = set(data.get(name) or [])
         found = counts[name]
         options = [
@@ -867,7 +857,7 @@ def _facet_groups(filterset, counts: dict) -> list[FacetGroup]:
                 selected=code in selected,
                 dom_id=dom_id,
             )
-            for code, label, dom_id in offered[name]
+            for code, label, dom_id in offered
             if found.get(code) or code in selected
         ]
         if name in ("region", "country", "language", "domain", "equipment"):
