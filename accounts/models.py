@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from catalogue.models import TimestampedModel
+from core.models import TimestampedModel
 
 from .querysets import InvitationQuerySet
 

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from catalogue.models import TimestampedModel
+from core.models import TimestampedModel
 
 from .querysets import ColumnMappingQuerySet, ImportJobQuerySet
 

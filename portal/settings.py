@@ -57,12 +57,15 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "django_tasks_db",
     "import_export",
+    "core",
     "accounts",
     "catalogue",
     "workspace",
     "access",
     "notifications",
     "imports",
+    "demo",
+    "bench",
     "portal",
 ]
 

@@ -2,8 +2,8 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import InfrastructureMembership, RegionAdministration, User
-from catalogue.demo import SUPERUSER_EMAIL
 from catalogue.models import Equipment, GoodPractice, Infrastructure, Region, Service
+from demo.catalogue import SUPERUSER_EMAIL
 
 pytestmark = pytest.mark.django_db
 

@@ -3,8 +3,8 @@ from django.core.management import call_command
 
 from accounts.models import User
 from catalogue import moderation
-from catalogue.demo import partner_admin_email
 from catalogue.models import Region
+from demo.catalogue import partner_admin_email
 
 pytestmark = pytest.mark.django_db
 

@@ -7,12 +7,16 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from access.models import AccessRequest, Event, Message, State
+from access.querysets import (
+    ESCALATION_WORKING_DAYS,
+    REMINDER_WORKING_DAYS,
+    add_working_days,
+)
 from accounts.models import CompanyMembership, Organisation
-from catalogue.demo import _user
 from catalogue.models import Infrastructure
 
-from .models import AccessRequest, Event, Message, State
-from .querysets import ESCALATION_WORKING_DAYS, REMINDER_WORKING_DAYS, add_working_days
+from .catalogue import _user
 
 SME_EMAIL = "sme@demo.rii-portal.eu"
 

@@ -13,7 +13,8 @@ from django.db.models.functions import Left
 from psycopg import sql
 
 from accounts.models import Organisation
-from catalogue import bench, search
+from bench import dataset as bench
+from catalogue import search
 from catalogue.models import (
     Equipment,
     Infrastructure,

@@ -21,9 +21,8 @@ from accounts.models import (
     RegionAdministration,
     User,
 )
-
-from . import search
-from .models import (
+from catalogue import search
+from catalogue.models import (
     Concept,
     Equipment,
     GoodPractice,

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand
 
-from access.demo import load_demo_requests
-from catalogue.demo import load_demo_catalogue
 from catalogue.models import Infrastructure
+from demo.catalogue import load_demo_catalogue
+from demo.requests import load_demo_requests
 
 
 class Command(BaseCommand):

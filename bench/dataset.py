@@ -31,8 +31,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 
 from accounts.models import Organisation, OrganisationKind
-
-from .models import (
+from catalogue.models import (
     Concept,
     Equipment,
     Infrastructure,

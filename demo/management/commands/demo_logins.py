@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand
 
-from access.demo import SME_EMAIL
 from accounts.models import InfrastructureMembership, RegionAdministration, User
-from catalogue.demo import DEMO_PASSWORD, SUPERUSER_EMAIL
+from demo.catalogue import DEMO_PASSWORD, SUPERUSER_EMAIL
+from demo.requests import SME_EMAIL
 
 
 class Command(BaseCommand):
