@@ -4,11 +4,11 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from .filters import SORTS
 from .models import Concept, GoodPractice, Infrastructure, Region, RIS3Priority
 from .querysets import InfrastructureQuerySet
 from .schema_org import infrastructure_json_ld
-from .search import search_catalogue
+from .search import SORTS, search_catalogue
+from .search.forms import TRL_LEVELS
 
 
 @require_GET
@@ -20,7 +20,7 @@ def infrastructure_list(request: HttpRequest) -> HttpResponse:
         "HX-History-Restore-Request"
     ):
         template += "#search-body"
-    context = {"search": results, "sorts": SORTS, "trl_levels": range(1, 10)}
+    context = {"search": results, "sorts": SORTS, "trl_levels": TRL_LEVELS}
     return render(request, template, context)
 
 

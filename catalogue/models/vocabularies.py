@@ -166,7 +166,9 @@ class Concept(models.Model):
     def get_absolute_url(self) -> str:
         if self.scheme == self.Scheme.KET:
             return reverse("catalogue:technology_detail", kwargs={"code": self.code})
-        return reverse("catalogue:infrastructure_list") + f"?{self.scheme}={self.code}"
+        from ..search.facets import term_search_url  # the search imports the models
+
+        return term_search_url(self.scheme, self.code, self.label)
 
 
 def scheme_terms(scheme: str) -> dict:

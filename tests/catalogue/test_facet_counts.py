@@ -14,7 +14,6 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from catalogue import search
-from catalogue.filters import FACETS
 from catalogue.models import (
     Concept,
     Infrastructure,
@@ -23,7 +22,8 @@ from catalogue.models import (
     SearchText,
 )
 from catalogue.reference import ensure_reference_data
-from catalogue.search import TextQuery
+from catalogue.search import FACETS, TextQuery
+from catalogue.search import query as search_query
 from tests.factories import make_equipment, make_infrastructure, make_service
 
 pytestmark = pytest.mark.django_db
@@ -136,8 +136,8 @@ def test_every_page_holds_the_results_in_order(
 ):
     """Pages walk the sort's index, or sort the results when that would read more
     listings than the limit; both give the order of the exports."""
-    monkeypatch.setattr(search, "PAGE_SIZE", 3)
-    monkeypatch.setattr(search, "_WALK_LIMIT", walk_limit)
+    monkeypatch.setattr(search_query, "PAGE_SIZE", 3)
+    monkeypatch.setattr(search_query, "WALK_LIMIT", walk_limit)
     data = QueryDict(f"q={text}&sort={sort}&country=IT&country=DE&sme_rate=")
     expected = list(search.search_catalogue(data).ordered_ids())
     assert len(expected) == 8

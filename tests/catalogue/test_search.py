@@ -2,7 +2,7 @@ import pytest
 from django.http import QueryDict
 
 from catalogue import search
-from catalogue.models import SearchRecord, SearchTerm
+from catalogue.models import Concept, SearchRecord, SearchTerm
 from catalogue.search import TextQuery, search_catalogue
 from tests.factories import make_equipment, make_infrastructure, make_service
 
@@ -68,9 +68,7 @@ def test_language_native_names_are_searchable():
     rii = make_infrastructure(name="Brno Lab")
     rii.languages.set(
         [
-            search.Infrastructure.languages.field.related_model.objects.get(
-                scheme="language", code="cs"
-            )
+            Concept.objects.get(scheme="language", code="cs")
         ]
     )
     search.refresh()

@@ -1,0 +1,2 @@
+CASE WHEN {id} < length(results.bits)
+THEN get_bit(results.bits, {id}::int) = 1 ELSE false END

@@ -1,0 +1,1 @@
+LIMIT %(size)s OFFSET (SELECT (page - 1) * %(size)s FROM sizes)

@@ -1,0 +1,1 @@
+least(%(page)s, greatest(ceil(total / %(size)s::numeric), 1))::int
