@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Literal
 
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.functional import Promise
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from psycopg import sql
 

@@ -68,7 +68,9 @@ class SearchForm(forms.Form):
                     active[name] = list(range(low, high + 1))
             elif data.get(name):
                 codes = list(data[name])
-                active[name] = list(facet.expand(terms, codes) if facet.expand else codes)
+                active[name] = list(
+                    facet.expand(terms, codes) if facet.expand else codes
+                )
         return active
 
     def level_bounds(self, name: str = "trl") -> tuple[int | None, int | None]:

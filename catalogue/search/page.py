@@ -224,7 +224,9 @@ def _paginator(*, count: int) -> Paginator:
     return paginator
 
 
-def _facet_groups(form: SearchForm, counts: dict[str, dict[str, int]]) -> list[FacetGroup]:
+def _facet_groups(
+    form: SearchForm, counts: dict[str, dict[str, int]]
+) -> list[FacetGroup]:
     data = form.cleaned_data
     groups = []
     for name, values in offered().values.items():

@@ -66,11 +66,7 @@ def test_text_search_is_accent_insensitive_both_ways():
 
 def test_language_native_names_are_searchable():
     rii = make_infrastructure(name="Brno Lab")
-    rii.languages.set(
-        [
-            Concept.objects.get(scheme="language", code="cs")
-        ]
-    )
+    rii.languages.set([Concept.objects.get(scheme="language", code="cs")])
     search.refresh()
     assert find("q=cestina") == ["Brno Lab"]
 
