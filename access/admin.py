@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from catalogue.admin import ReadOnlyAdmin, ScopedInfrastructureAdmin
+from accounts.scoping import ScopedInfrastructureAdmin
+from core.admin import ReadOnlyAdmin
 
 from .models import AccessRequest, Event
 

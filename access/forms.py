@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from catalogue.models import Infrastructure
-from workspace.uploads import clean_image, clean_pdf
+from core.uploads import clean_image, clean_pdf
 
 from .models import MAX_MESSAGE_LENGTH, MAX_NEED_LENGTH, AccessRequest, Message
 from .services import TRANSITIONS

@@ -1,9 +1,11 @@
 from datetime import datetime, timedelta
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import OuterRef, Q
 from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
+
+from accounts import permissions
 
 REMINDER_WORKING_DAYS = 5
 ESCALATION_WORKING_DAYS = 10
@@ -53,33 +55,14 @@ class AccessRequestQuerySet(models.QuerySet):
     def for_staff(self, user) -> "AccessRequestQuerySet":
         """Confirmed requests to the infrastructures ``user`` is manager or editor of;
         a superuser sees every confirmed request."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
+        condition = permissions.editable_q(user, "infrastructure")
         requests = self.confirmed()
-        if user.is_superuser:
-            return requests
-        from accounts.models import InfrastructureMembership
-
-        return requests.filter(
-            Exists(
-                InfrastructureMembership.objects.filter(
-                    infrastructure=OuterRef("infrastructure"), user=user
-                )
-            )
-        )
+        return requests if condition is None else requests.filter(condition)
 
     def for_requester(self, user) -> "AccessRequestQuerySet":
         """The requests ``user`` sent, and the confirmed ones a guest sent from an
         address the user has since confirmed as theirs."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        return self.filter(
-            Q(requester=user)
-            | Q(
-                requester__isnull=True,
-                contact_email__in=user.confirmed_email_addresses(),
-            )
-        ).confirmed()
+        return self.filter(permissions.requested_by_q(user)).confirmed()
 
     def with_list_relations(self) -> "AccessRequestQuerySet":
         """What a list row shows, with ``is_overdue``."""

@@ -13,7 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import InfrastructureMembership, User
+from accounts import permissions
+from accounts.models import User
 from catalogue.models import Infrastructure
 
 from . import notify
@@ -127,19 +128,13 @@ TRANSITIONS: dict[str, Transition] = {
 
 def roles_of(*, user: User | None, access_request: AccessRequest) -> frozenset[str]:
     """The roles ``user`` holds on ``access_request``: staff, requester, both or none."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return frozenset()
     roles = set()
-    if (
-        user.is_superuser
-        or InfrastructureMembership.objects.filter(
-            user=user, infrastructure_id=access_request.infrastructure_id
-        ).exists()
-    ):
+    if permissions.staffs_listing(user, access_request.infrastructure_id):
         roles.add(STAFF)
-    if access_request.requester_id == user.pk or (
-        access_request.requester_id is None
-        and access_request.contact_email.lower() in user.confirmed_email_addresses()
+    if permissions.is_requester(
+        user,
+        requester_id=access_request.requester_id,
+        contact_email=access_request.contact_email,
     ):
         roles.add(REQUESTER)
     return frozenset(roles)

@@ -1,20 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-
-from catalogue import moderation
-from catalogue.admin import RegionScopedAdmin, ScopedInfrastructureAdmin
-from catalogue.models import Infrastructure
 
 from .models import (
     CompanyMembership,
     InfrastructureMembership,
     Invitation,
-    Organisation,
     RegionAdministration,
     User,
 )
+from .scoping import ScopedInfrastructureAdmin
 
 
 class InfrastructureMembershipInline(admin.TabularInline):
@@ -69,30 +64,6 @@ class UserAdmin(BaseUserAdmin):
         RegionAdministrationInline,
         CompanyMembershipInline,
     ]
-
-
-@admin.register(Organisation)
-class OrganisationAdmin(RegionScopedAdmin, admin.ModelAdmin):
-    """Organisations located in the user's regions or hosting an RII there; their
-    location may lie anywhere (a host is often elsewhere than its RII)."""
-
-    region_choice_fields = ()
-
-    def scope(self, queryset, request):
-        codes = self.administered_codes(request)
-        if codes is None:
-            return queryset
-        hosts = Infrastructure.objects.filter(moderation.within("region", codes))
-        return queryset.filter(
-            moderation.within("region", codes) | Q(pk__in=hosts.values("host_id"))
-        )
-
-    list_display = ["name", "kind", "size_class", "country", "region"]
-    list_filter = ["kind", "size_class", ("country", admin.RelatedOnlyFieldListFilter)]
-    search_fields = ["name", "vat_id", "registration_id"]
-    autocomplete_fields = ["country", "region"]
-    prepopulated_fields = {"slug": ["name"]}
-    list_select_related = ["country", "region"]
 
 
 @admin.register(InfrastructureMembership)

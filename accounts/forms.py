@@ -3,8 +3,6 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from catalogue.models import Region
-
 from .models import CompanyMembership, Invitation, Organisation, User
 
 
@@ -78,7 +76,8 @@ class CompanyForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].queryset = Region.objects.filter(level=0).order_by(
+        countries = self.fields["country"].queryset  # type: ignore[attr-defined]
+        self.fields["country"].queryset = countries.filter(level=0).order_by(  # type: ignore[attr-defined]
             "name_en", "name"
         )
         self.fields["size_class"].required = True

@@ -1,14 +1,31 @@
 """What the portal holds about a person, gathered for them to download (GDPR art. 15, 20)."""
 
+from collections.abc import Callable
 from typing import Any
 
 from allauth.mfa.models import Authenticator
-from django.db.models import Prefetch
 from django.utils import timezone
 
-from access.models import AccessRequest, Message
-
 from .models import Invitation, User
+
+# What other apps hold about a person: section name -> the function that gathers
+# it, and the functions that erase it when the account closes. Each app adds its
+# own in its ``AppConfig.ready`` (see ``register``), so that this app, below them,
+# needs to know none of them.
+SECTIONS: dict[str, Callable[[User], Any]] = {}
+ERASERS: list[Callable[..., None]] = []
+
+
+def register(
+    *,
+    sections: dict[str, Callable[[User], Any]],
+    erase: Callable[..., None] | None = None,
+) -> None:
+    """Add an app's sections to the data download and, with ``erase``, what runs
+    (with ``user`` and ``anonymous_email``) while an account is deleted."""
+    SECTIONS.update(sections)
+    if erase is not None and erase not in ERASERS:
+        ERASERS.append(erase)
 
 
 def _invitation(invitation: Invitation) -> dict[str, Any]:
@@ -78,45 +95,5 @@ def user_data_export(*, user: User) -> dict[str, Any]:
         "invitations_received": [
             _invitation(invitation) for invitation in invitations.addressed_to(user)
         ],
-        "access_requests": [
-            _access_request(access_request)
-            for access_request in AccessRequest.objects.for_requester(user)
-            .with_list_relations()
-            .prefetch_related(
-                Prefetch(
-                    "messages",
-                    queryset=Message.objects.filter(internal=False),
-                    to_attr="shared_messages",
-                )
-            )
-        ],
-        "shortlist": [
-            entry.infrastructure.name
-            for entry in user.shortlist.select_related("infrastructure")
-        ],
-    }
-
-
-def _access_request(access_request: AccessRequest) -> dict[str, Any]:
-    return {
-        "reference": access_request.reference,
-        "infrastructure": access_request.infrastructure.name,
-        "item": access_request.item.name if access_request.item else None,
-        "state": access_request.state,
-        "need": access_request.need,
-        "timeframe": access_request.timeframe,
-        "budget_band": access_request.budget_band,
-        "company_name": access_request.company_name,
-        "contact_name": access_request.contact_name,
-        "contact_email": access_request.contact_email,
-        "contact_phone": access_request.contact_phone,
-        "submitted_at": access_request.submitted_at,
-        "messages": [
-            {
-                "from_infrastructure": message.from_staff,
-                "body": message.body,
-                "sent_at": message.created_at,
-            }
-            for message in access_request.shared_messages
-        ],
+        **{name: export(user) for name, export in SECTIONS.items()},
     }

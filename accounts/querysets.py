@@ -3,10 +3,7 @@ from typing import TYPE_CHECKING
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
-from django.db.models.lookups import StartsWith
-
-from catalogue.models import Infrastructure
+from django.db.models import Q
 
 if TYPE_CHECKING:
     from .models import Invitation, User
@@ -37,24 +34,15 @@ class InvitationQuerySet(models.QuerySet):
         return self.filter(emails | Q(accepted_by=user))
 
 
-def infrastructures_invitable_by(user: "User") -> models.QuerySet[Infrastructure]:
-    """The infrastructures whose staff ``user`` may invite people to join.
+def infrastructures_invitable_by(user: "User") -> models.QuerySet:
+    """The infrastructures whose staff ``user`` may invite people to join (see
+    ``permissions.invitable_q``)."""
+    from . import permissions
+    from .models import InfrastructureMembership
 
-    A manager invites to their infrastructure; a partner admin to every
-    infrastructure of their region or of a region under it (NUTS codes nest by
-    prefix), e.g. its first manager; a superuser to any.
-    """
-    from .models import InfrastructureMembership, MembershipRole, RegionAdministration
-
-    infrastructures = Infrastructure.objects.all()
-    if not user.is_authenticated or not user.is_active:
-        return infrastructures.none()
-    if user.is_superuser:
-        return infrastructures
-    managed = InfrastructureMembership.objects.filter(
-        user=user, infrastructure=OuterRef("pk"), role=MembershipRole.MANAGER
-    )
-    administered = RegionAdministration.objects.filter(
-        StartsWith(OuterRef("region_id"), F("region_id")), user=user
-    )
-    return infrastructures.filter(Exists(managed) | Exists(administered))
+    # The listings' model, reached through the memberships that name it.
+    listings = InfrastructureMembership._meta.get_field(
+        "infrastructure"
+    ).related_model._default_manager.all()
+    condition = permissions.invitable_q(user)
+    return listings if condition is None else listings.filter(condition)

@@ -1,6 +1,7 @@
 """Writes on accounts, organisations and roles, each in one transaction."""
 
 import uuid
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -11,13 +12,13 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from catalogue.models import Infrastructure
 from notifications.services import (
     email_forget_addresses,
     email_queue,
     language_of_address,
 )
 
+from . import personal_data
 from .models import (
     INVITATION_VALIDITY,
     CompanyMembership,
@@ -85,7 +86,7 @@ def company_profile_update(
 @transaction.atomic
 def invitation_create(
     *,
-    infrastructure: Infrastructure,
+    infrastructure: Any,
     email: str,
     role: str,
     invited_by: User,
@@ -154,11 +155,11 @@ def user_delete(*, user: User) -> None:
     invitation sent, a listing edited) keeps a valid author; the organisations
     and infrastructures they worked for stay as they are.
     """
-    from access.services import requester_forget
-
     anonymous_email = f"deleted-{uuid.uuid4().hex}@{DELETED_USER_EMAIL_DOMAIN}"
-    # While the user's addresses are still known: their requests, guests' included.
-    requester_forget(user=user, anonymous_email=anonymous_email)
+    # While the user's addresses are still known: what other apps hold (their
+    # access requests, guests' included).
+    for erase in personal_data.ERASERS:
+        erase(user=user, anonymous_email=anonymous_email)
     email_forget_addresses(addresses=user.confirmed_email_addresses())
     Invitation.objects.addressed_to(user).filter(accepted_at__isnull=True).delete()
     Invitation.objects.filter(accepted_by=user).update(email=anonymous_email)

@@ -1,33 +1,26 @@
-"""The search benchmark: a synthetic EU-scale catalogue and page timings over it.
+"""The benchmark's synthetic EU-scale catalogue.
 
 ``generate_catalogue`` fills the current database with a reproducible catalogue
 (fixed seed, every NUTS-2 region, skewed tag distributions, texts from word lists with
-very common and very rare words). ``measure_page`` times one search URL through
-Django's test client and replays the same SQL statements on a plain psycopg
-connection, so the page time can be compared with the time spent in PostgreSQL.
-``manage.py bench_search`` runs both on a database of its own.
+very common and very rare words, see ``words``). ``manage.py bench_search`` builds it
+in a database of its own and times search pages over it (``timing``).
 """
+
+# Size: one generator over one random stream; its steps (organisations, listings,
+# services, equipment) draw from the same seeded state in order, and apart they
+# would only pass that state around.
 
 import datetime
 import hashlib
 import json
-import math
 import random
-import statistics
-import time
-import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from itertools import islice
 from typing import Any
 
-import psycopg
-from django.conf import settings
 from django.db import connection
 from django.db.models import Model
-from django.test import Client
-from django.test.utils import CaptureQueriesContext, override_settings
-from django.urls import reverse
 from django.utils.text import slugify
 
 from accounts.models import Organisation, OrganisationKind
@@ -36,21 +29,36 @@ from catalogue.models import (
     Equipment,
     Infrastructure,
     IPDefault,
-    PriceBand,
     Region,
     RIS3Priority,
     Service,
 )
 
 # Bump when the generator changes, so that an existing benchmark database is rebuilt.
+from .words import (
+    ACCESS_WEIGHTS,
+    COUNTRY_LANGUAGES,
+    EQUIPMENT,
+    EQUIPMENT_WEIGHTS,
+    FIELDS,
+    KET_WEIGHTS,
+    KINDS,
+    ORGANISATION_PATTERNS,
+    PRICE_WEIGHTS,
+    QUALIFIERS,
+    RARE_WORDS,
+    RIS3_THEMES,
+    SENTENCES,
+    SERVICE_ACTIVITIES,
+    SERVICE_TYPE_WEIGHTS,
+    STATUS_WEIGHTS,
+    TYPE_WEIGHTS,
+)
+
 GENERATOR_VERSION = 1
 SEED = 20260101
 # Dates are relative to a fixed day so that the dataset does not depend on the clock.
 REFERENCE_DAY = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
-
-MAX_QUERIES = 6
-MAX_MEDIAN_RATIO = 3.0
-MAX_MEDIAN_MS = 150.0
 
 
 @dataclass(frozen=True)
@@ -65,299 +73,6 @@ class DatasetSize:
         """Identifies the dataset this size and seed generate."""
         text = json.dumps({**asdict(self), "version": GENERATOR_VERSION})
         return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-# --- Word lists -----------------------------------------------------------------
-
-# Ordered from common to rare: picked with Zipf weights.
-FIELDS = [
-    "Materials", "Manufacturing", "Biotechnology", "Energy", "Photonics",
-    "Nanotechnology", "Robotics", "Microelectronics", "Food", "Health", "Chemistry",
-    "Polymer", "Water", "Agriculture", "Automotive", "Aerospace", "Imaging",
-    "Microscopy", "Battery", "Hydrogen", "Textile", "Genomics", "Metrology",
-    "Semiconductor", "Composites", "Data", "Cybersecurity", "Maritime", "Space",
-    "Sensor", "Proteomics", "Ceramics", "Photovoltaics", "Wind", "Forestry", "Glass",
-    "Acoustics", "Drone", "Quantum", "Laser", "Plasma", "Ultrasound", "Geothermal",
-    "Vaccine", "Tribology", "Corrosion", "Organoid", "Neutron", "Cryogenics",
-    "Graphene", "Perovskite", "Spintronics", "Metamaterials", "Exoskeleton",
-    "Terahertz", "Magnetocaloric",
-]  # fmt: skip
-QUALIFIERS = [
-    "Advanced", "Applied", "Digital", "Industrial", "Regional", "National", "Open",
-    "Integrated", "Smart", "Sustainable", "Clinical", "Green", "European", "Joint",
-]  # fmt: skip
-KINDS = {
-    "Laboratory": 30, "Testing Laboratory": 12, "Centre": 12, "Facility": 10,
-    "Platform": 8, "Pilot Line": 5, "Test Bed": 5, "Hub": 5, "Core Facility": 5,
-    "Innovation Centre": 5, "Living Lab": 3,
-}  # fmt: skip
-# Each appears in a handful of descriptions only.
-RARE_WORDS = [
-    "ptychography", "muonium", "holotomography", "electroporation", "magnetoencephalography",
-    "pyrolysis", "cryoprotectant", "rheometry", "dendrochronology", "ellipsometry",
-]  # fmt: skip
-SENTENCES = [
-    "Our testing laboratory works with industry and SMEs on quality and innovation.",
-    "The laboratory offers testing, analysis and characterisation for companies.",
-    "Researchers and companies use the facility for applied research and validation.",
-    "Accredited testing according to international standards is available.",
-    "The team supports product development from proof of concept to pilot scale.",
-    "Access is open to academic and industrial users after a short feasibility check.",
-    "We collaborate with universities, research centres and technology transfer offices.",
-    "Training is offered to new users before they operate the instruments themselves.",
-    "The infrastructure is part of a European network of open access facilities.",
-    "Measurement data are delivered with a report and can be stored in our repository.",
-]  # fmt: skip
-ORGANISATION_PATTERNS = [
-    ("University of {}", OrganisationKind.UNIVERSITY),
-    ("Technical University of {}", OrganisationKind.UNIVERSITY),
-    ("{} Institute of Technology", OrganisationKind.RTO),
-    ("{} Research Centre", OrganisationKind.RTO),
-    ("{} Innovation Agency", OrganisationKind.PUBLIC_BODY),
-    ("{} Instruments", OrganisationKind.COMPANY),
-]
-SERVICE_ACTIVITIES = {
-    "testing": [
-        "Materials testing", "Mechanical testing", "Fatigue testing",
-        "Non-destructive testing", "EMC testing", "Environmental testing",
-        "Battery testing", "Food safety testing", "Certification testing",
-    ],
-    "prototyping": ["Rapid prototyping", "Prototype manufacturing", "PCB prototyping"],
-    "pilot_production": ["Pilot-scale production", "Process scale-up", "Small series"],
-    "training": ["Training course", "Hands-on workshop", "Operator training"],
-    "consultancy": ["Technical consultancy", "Feasibility study", "Technology audit"],
-    "contract_research": ["Contract research", "Analytical services", "Characterisation"],
-    "co_development": ["Joint development", "Collaborative R&D"],
-    "equipment_rental": ["Instrument time", "Equipment rental", "Cleanroom access"],
-    "computing_data": ["Data analysis", "HPC access", "Simulation and modelling"],
-}  # fmt: skip
-# (name, technique) pairs and manufacturers of each equipment category.
-EQUIPMENT = {
-    "electron_microscopy": (
-        [("Scanning electron microscope", "SEM imaging and EDX microanalysis"),
-         ("Transmission electron microscope", "TEM and electron diffraction"),
-         ("Focused ion beam microscope", "FIB-SEM tomography"),
-         ("Cryo-electron microscope", "single-particle cryo-electron microscopy")],
-        ["Zeiss", "Thermo Fisher Scientific", "JEOL", "Hitachi", "Tescan"],
-    ),
-    "optical_microscopy": (
-        [("Confocal laser scanning microscope", "confocal fluorescence microscopy"),
-         ("Light-sheet microscope", "light-sheet fluorescence microscopy"),
-         ("Super-resolution microscope", "STED and STORM microscopy"),
-         ("Digital optical microscope", "brightfield and darkfield microscopy")],
-        ["Zeiss", "Leica", "Nikon", "Olympus", "Keyence"],
-    ),
-    "scanning_probe": (
-        [("Atomic force microscope", "AFM topography"),
-         ("Scanning tunnelling microscope", "STM spectroscopy")],
-        ["Bruker", "Park Systems", "Oxford Instruments"],
-    ),
-    "xray": (
-        [("X-ray diffractometer", "powder X-ray diffraction"),
-         ("Micro-CT scanner", "X-ray computed tomography"),
-         ("X-ray photoelectron spectrometer", "XPS surface analysis")],
-        ["Bruker", "Rigaku", "Malvern Panalytical"],
-    ),
-    "spectroscopy": (
-        [("FTIR spectrometer", "infrared spectroscopy"),
-         ("Raman spectrometer", "Raman spectroscopy"),
-         ("UV-Vis spectrophotometer", "absorption spectroscopy"),
-         ("ICP optical emission spectrometer", "elemental analysis")],
-        ["Agilent", "Horiba", "PerkinElmer", "Renishaw", "Shimadzu"],
-    ),
-    "mass_spectrometry": (
-        [("LC-MS/MS system", "liquid chromatography mass spectrometry"),
-         ("MALDI-TOF mass spectrometer", "MALDI imaging"),
-         ("GC-MS system", "gas chromatography mass spectrometry"),
-         ("Orbitrap mass spectrometer", "high-resolution proteomics")],
-        ["Thermo Fisher Scientific", "Waters", "Sciex", "Agilent", "Bruker"],
-    ),
-    "nmr_mri": (
-        [("NMR spectrometer", "solution and solid-state NMR"),
-         ("Preclinical MRI scanner", "magnetic resonance imaging")],
-        ["Bruker", "Siemens Healthineers", "Oxford Instruments"],
-    ),
-    "lithography": (
-        [("Electron beam lithography system", "e-beam lithography"),
-         ("Mask aligner", "UV photolithography"),
-         ("Nanoimprint lithography tool", "nanoimprint lithography")],
-        ["Raith", "SUSS MicroTec", "EV Group", "Heidelberg Instruments"],
-    ),
-    "deposition_etching": (
-        [("Atomic layer deposition reactor", "ALD thin films"),
-         ("Sputter coater", "PVD sputtering"),
-         ("Reactive ion etcher", "plasma etching"),
-         ("PECVD system", "chemical vapour deposition")],
-        ["Oxford Instruments", "Beneq", "Applied Materials", "Plasma-Therm"],
-    ),
-    "cleanroom": (
-        [("ISO 5 cleanroom", "cleanroom microfabrication"),
-         ("Wet bench", "wafer cleaning")],
-        ["Exyte", "Kinetics", "Clean Air Products"],
-    ),
-    "thermal_analysis": (
-        [("Differential scanning calorimeter", "calorimetry"),
-         ("Thermogravimetric analyser", "thermogravimetry"),
-         ("Dilatometer", "thermal expansion measurement")],
-        ["Netzsch", "TA Instruments", "Mettler Toledo", "Linseis"],
-    ),
-    "mechanical_testing": (
-        [("Universal testing machine", "tensile and compression testing"),
-         ("Fatigue testing machine", "fatigue testing"),
-         ("Impact tester", "Charpy impact testing"),
-         ("Nanoindenter", "nanoindentation hardness testing")],
-        ["Zwick Roell", "Instron", "MTS Systems", "Shimadzu"],
-    ),
-    "additive_manufacturing": (
-        [("Metal 3D printer", "laser powder bed fusion"),
-         ("Polymer 3D printer", "fused filament fabrication"),
-         ("Stereolithography printer", "resin printing"),
-         ("Directed energy deposition cell", "wire arc additive manufacturing")],
-        ["EOS", "Nikon SLM Solutions", "Stratasys", "Formlabs", "Trumpf"],
-    ),
-    "machining_forming": (
-        [("5-axis CNC machining centre", "CNC milling"),
-         ("Press brake", "sheet metal forming"),
-         ("Injection moulding machine", "polymer injection moulding")],
-        ["DMG Mori", "Haas", "Arburg", "Engel", "Trumpf"],
-    ),
-    "robotics_automation": (
-        [("Collaborative robot arm", "human-robot collaboration"),
-         ("Autonomous mobile robot", "intralogistics automation"),
-         ("Industrial robot cell", "robotic welding")],
-        ["KUKA", "ABB", "Universal Robots", "Fanuc", "Comau"],
-    ),
-    "electronics_test": (
-        [("EMC test chamber", "electromagnetic compatibility testing"),
-         ("Vector network analyser", "RF characterisation"),
-         ("Wafer probe station", "semiconductor device testing"),
-         ("Oscilloscope", "signal integrity analysis")],
-        ["Rohde & Schwarz", "Keysight", "Tektronix", "FormFactor"],
-    ),
-    "lasers_photonics": (
-        [("Femtosecond laser system", "ultrafast laser processing"),
-         ("Optical spectrum analyser", "photonic characterisation"),
-         ("Fibre drawing tower", "optical fibre fabrication")],
-        ["Coherent", "Trumpf", "Light Conversion", "Thorlabs"],
-    ),
-    "sequencing_omics": (
-        [("Next-generation sequencer", "DNA sequencing"),
-         ("Single-cell sequencing platform", "single-cell RNA sequencing"),
-         ("Long-read sequencer", "nanopore sequencing")],
-        ["Illumina", "Oxford Nanopore", "PacBio", "10x Genomics"],
-    ),
-    "cell_culture_bioprocess": (
-        [("Bioreactor", "fermentation and bioprocessing"),
-         ("Biosafety cabinet", "cell culture"),
-         ("Flow cytometer", "cell sorting")],
-        ["Sartorius", "Eppendorf", "Thermo Fisher Scientific", "BD Biosciences"],
-    ),
-    "preclinical_imaging": (
-        [("PET/CT scanner", "preclinical molecular imaging"),
-         ("In vivo optical imager", "bioluminescence imaging"),
-         ("Ultrasound imaging system", "high-frequency ultrasound")],
-        ["Bruker", "Mediso", "PerkinElmer", "Fujifilm VisualSonics"],
-    ),
-    "computing_storage": (
-        [("HPC cluster", "high-performance computing"),
-         ("GPU server", "deep learning"),
-         ("Research data storage", "research data management")],
-        ["HPE", "Lenovo", "Dell Technologies", "NVIDIA", "Eviden"],
-    ),
-    "environmental_sensing": (
-        [("Weather station", "meteorological monitoring"),
-         ("Air quality monitor", "atmospheric measurement"),
-         ("Water quality sonde", "limnology")],
-        ["Vaisala", "Campbell Scientific", "YSI", "Picarro"],
-    ),
-    "energy_systems": (
-        [("Battery cycler", "battery testing"),
-         ("Electrolyser test bench", "hydrogen production"),
-         ("Solar simulator", "photovoltaic testing"),
-         ("Smart grid laboratory", "power hardware-in-the-loop")],
-        ["Arbin", "BioLogic", "Siemens", "OPAL-RT"],
-    ),
-    "vehicles_mobility": (
-        [("Chassis dynamometer", "vehicle testing"),
-         ("Driving simulator", "human factors research"),
-         ("Wind tunnel", "aerodynamic testing")],
-        ["AVL", "HORIBA MIRA", "dSPACE", "Vector Informatik"],
-    ),
-    "vr_ar": (
-        [("CAVE virtual reality system", "immersive visualisation"),
-         ("Motion capture system", "motion tracking")],
-        ["Vicon", "Barco", "HTC", "Varjo"],
-    ),
-    "radio_astronomy": (
-        [("Radio telescope", "radio interferometry"),
-         ("Cryogenic receiver", "low-noise amplification")],
-        ["ASTRON", "Callisto", "Kratos"],
-    ),
-    "accelerator_beamline": (
-        [("Ion implanter", "ion beam analysis"),
-         ("Linear accelerator", "electron irradiation"),
-         ("Synchrotron beamline endstation", "X-ray absorption spectroscopy")],
-        ["Varian", "IBA", "High Voltage Engineering", "Danfysik"],
-    ),
-    "other": (
-        [("Climate chamber", "environmental testing"),
-         ("Salt spray chamber", "corrosion testing"),
-         ("Glovebox", "inert atmosphere handling")],
-        ["Binder", "Weiss Technik", "MBraun", "Memmert"],
-    ),
-}  # fmt: skip
-EQUIPMENT_WEIGHTS = {
-    "electron_microscopy": 6, "optical_microscopy": 6, "spectroscopy": 6,
-    "mechanical_testing": 6, "mass_spectrometry": 4, "xray": 4,
-    "additive_manufacturing": 4, "electronics_test": 4, "computing_storage": 3,
-    "thermal_analysis": 3, "cell_culture_bioprocess": 3, "machining_forming": 3,
-    "robotics_automation": 3, "energy_systems": 3, "deposition_etching": 2,
-    "other": 2,
-}  # fmt: skip
-KET_WEIGHTS = {
-    "AM": 22, "AMN": 20, "LST": 18, "MNEP": 12, "AI": 10, "SEC": 6,
-    "NANO": 3, "MNE": 2.5, "PHOT": 2.5, "AMAT": 2, "IBIO": 2, "AMT": 2,
-}  # fmt: skip
-TYPE_WEIGHTS = {
-    "core_facility": 20, "technology_centre": 18, "test_bed": 14, "pilot_line": 12,
-    "large_equipment": 10, "living_lab": 6, "e_infrastructure": 5,
-    "biobank_collection": 3, "observatory": 2,
-}  # fmt: skip
-SERVICE_TYPE_WEIGHTS = {
-    "testing": 25, "contract_research": 15, "consultancy": 12, "prototyping": 10,
-    "training": 10, "equipment_rental": 10, "co_development": 7,
-    "pilot_production": 6, "computing_data": 5,
-}  # fmt: skip
-ACCESS_WEIGHTS = {
-    "staff_operated": 50,
-    "collaboration": 25,
-    "self_service": 15,
-    "remote": 10,
-}
-PRICE_WEIGHTS = {
-    PriceBand.ON_REQUEST: 35, PriceBand.UNDER_1K: 20, PriceBand.FROM_1K_TO_5K: 25,
-    PriceBand.FROM_5K_TO_20K: 13, PriceBand.OVER_20K: 7,
-}  # fmt: skip
-COUNTRY_LANGUAGES = {
-    "AT": ["de"], "BE": ["nl", "fr", "de"], "BG": ["bg"], "CY": ["el"], "CZ": ["cs"],
-    "DE": ["de"], "DK": ["da"], "EE": ["et"], "EL": ["el"], "ES": ["es"],
-    "FI": ["fi", "sv"], "FR": ["fr"], "HR": ["hr"], "HU": ["hu"], "IE": ["en", "ga"],
-    "IT": ["it"], "LT": ["lt"], "LU": ["fr", "de"], "LV": ["lv"], "MT": ["mt", "en"],
-    "NL": ["nl"], "PL": ["pl"], "PT": ["pt"], "RO": ["ro"], "SE": ["sv"],
-    "SI": ["sl"], "SK": ["sk"],
-}  # fmt: skip
-RIS3_THEMES = [
-    "Advanced manufacturing", "Health and life sciences", "Agrifood",
-    "Energy transition", "Digital transformation", "Sustainable mobility",
-    "Creative industries", "Blue growth", "Circular economy", "Space and security",
-]  # fmt: skip
-
-STATUS_WEIGHTS = {
-    Infrastructure.Status.PUBLISHED: 95,
-    Infrastructure.Status.DRAFT: 2,
-    Infrastructure.Status.PENDING: 2,
-    Infrastructure.Status.ARCHIVED: 1,
-}
 
 
 # --- The generator ----------------------------------------------------------------
@@ -849,295 +564,3 @@ def _equipment(
             )
 
     return _insert(Equipment, items(), batch_size)
-
-
-# --- Measurement ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BenchUrl:
-    label: str
-    query: str
-    htmx: bool = False
-
-
-BENCH_URLS = [
-    BenchUrl("all, sorted by name", ""),
-    BenchUrl("text, very common", "q=laboratory"),
-    BenchUrl("text, very common 2", "q=testing"),
-    BenchUrl("text, rare", "q=ptychography"),
-    BenchUrl("text, two words", "q=electron+microscopy"),
-    BenchUrl("text, prefix", "q=spectro"),
-    BenchUrl("text, typo", "q=mikroscopy"),
-    BenchUrl("text, no match", "q=zzyzxqv"),
-    BenchUrl("filters: KET + type", "ket=AM&type=core_facility"),
-    BenchUrl("filters: service type + access", "service_type=testing&access=remote"),
-    BenchUrl(
-        "text + 3 filters",
-        "q=testing&country=DE&service_type=testing&sme_rate=on",
-    ),
-    BenchUrl("deep page by name", "sort=name&page=200"),
-    BenchUrl("sort by updated", "sort=updated"),
-    BenchUrl("region NUTS-1", "region=ITH"),
-    BenchUrl("region NUTS-2", "region=DE21"),
-    BenchUrl("partner regions", "partner=on"),
-    BenchUrl("two countries", "country=IT&country=FR"),
-    BenchUrl("KET 2012 code", "ket=NANO"),
-    BenchUrl("TRL range", "trl_min=4&trl_max=6"),
-    BenchUrl("price + SME rate", "price=under_1k&price=1k_5k&sme_rate=on"),
-    BenchUrl("language", "language=de"),
-    BenchUrl("scientific domain", "domain=engineering_and_energy"),
-    BenchUrl("NACE section", "nace=C"),
-    BenchUrl("equipment + text", "equipment=electron_microscopy&q=microscope"),
-    BenchUrl(
-        "everything",
-        "q=laser&ket=PHOT&region=DE1&trl_min=3&sme_rate=on&sort=updated",
-    ),
-    BenchUrl("htmx: text + KET", "q=laboratory&ket=AM", htmx=True),
-]
-
-
-@dataclass
-class PageTiming:
-    label: str
-    url: str
-    queries: int
-    median_ms: float
-    p95_ms: float
-    sql_median_ms: float
-    slowest_sql: str = field(default="", repr=False)
-    slowest_sql_params: Any = field(default=None, repr=False)
-    slowest_sql_ms: float = 0.0
-
-    @property
-    def ratio(self) -> float:
-        return self.median_ms / self.sql_median_ms if self.sql_median_ms else math.inf
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "label": self.label,
-            "url": self.url,
-            "queries": self.queries,
-            "median_ms": round(self.median_ms, 2),
-            "p95_ms": round(self.p95_ms, 2),
-            "sql_median_ms": round(self.sql_median_ms, 2),
-            "ratio": round(self.ratio, 2),
-        }
-
-
-class BenchError(Exception):
-    pass
-
-
-Statement = tuple[str, Any, bool]  # sql, params, executemany
-
-
-def _percentile(values: Sequence[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
-
-
-def measure_page(
-    client: Client,
-    url: str,
-    *,
-    label: str = "",
-    htmx: bool = False,
-    runs: int = 20,
-    replay: psycopg.Connection,
-) -> PageTiming:
-    """Time ``url`` through ``client`` and its SQL statements on ``replay``.
-
-    One warm-up request, one request capturing the statements, then ``runs`` timed
-    requests and ``runs`` timed replays of the captured statements.
-    """
-    headers = {"HX-Request": "true"} if htmx else {}
-
-    def get() -> None:
-        response = client.get(url, headers=headers)
-        if response.status_code != 200:
-            raise BenchError(f"{url} answered {response.status_code}")
-
-    get()
-    statements: list[Statement] = []
-
-    def capture(execute, sql, params, many, context):
-        statements.append((sql, params, many))
-        return execute(sql, params, many, context)
-
-    with (
-        CaptureQueriesContext(connection) as captured,
-        connection.execute_wrapper(capture),
-    ):
-        get()
-    # Read now: the next request empties the connection's query log.
-    queries = len(captured.captured_queries)
-    page_times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        get()
-        page_times.append((time.perf_counter() - started) * 1000)
-    sql_times, per_statement = replay_statements(replay, statements, runs=runs)
-    slowest = max(range(len(statements)), key=per_statement.__getitem__, default=None)
-    return PageTiming(
-        label=label,
-        url=url,
-        queries=queries,
-        median_ms=statistics.median(page_times),
-        p95_ms=_percentile(page_times, 0.95),
-        sql_median_ms=statistics.median(sql_times),
-        slowest_sql=statements[slowest][0] if slowest is not None else "",
-        slowest_sql_params=statements[slowest][1] if slowest is not None else None,
-        slowest_sql_ms=per_statement[slowest] if slowest is not None else 0.0,
-    )
-
-
-def replay_statements(
-    replay: psycopg.Connection, statements: Sequence[Statement], *, runs: int
-) -> tuple[list[float], list[float]]:
-    """Run ``statements`` ``runs`` times, fetching every row as Django does.
-
-    Returns the total milliseconds of each run and the median of each statement.
-    Statements are bound client-side, as Django's PostgreSQL backend does by default.
-    """
-    totals, per_statement = [], [[] for _ in statements]
-    with psycopg.ClientCursor(replay) as cursor:
-        for _ in range(runs):
-            run_started = time.perf_counter()
-            for n, (sql, params, many) in enumerate(statements):
-                started = time.perf_counter()
-                if many:
-                    cursor.executemany(sql, params)
-                else:
-                    cursor.execute(sql, params)
-                if cursor.description is not None:
-                    cursor.fetchall()
-                per_statement[n].append((time.perf_counter() - started) * 1000)
-            totals.append((time.perf_counter() - run_started) * 1000)
-    return totals, [statistics.median(times) for times in per_statement]
-
-
-def measure_pages(
-    urls: Sequence[BenchUrl],
-    *,
-    runs: int,
-    replay: psycopg.Connection,
-    progress: Callable[[PageTiming], None] = lambda page: None,
-) -> list[PageTiming]:
-    """Time every search URL as production would serve it (DEBUG off)."""
-    base = reverse("catalogue:infrastructure_list")
-    pages = []
-    with (
-        warnings.catch_warnings(),
-        override_settings(
-            DEBUG=False,
-            ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"],
-            # Plain static storage: the benchmark runs without collectstatic.
-            STORAGES={
-                **settings.STORAGES,
-                "staticfiles": {
-                    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-                },
-            },
-        ),
-    ):
-        # WhiteNoise warns that STATIC_ROOT is missing; static files are not timed.
-        warnings.filterwarnings("ignore", message="No directory at")
-        client = Client()
-        for bench_url in urls:
-            url = f"{base}?{bench_url.query}" if bench_url.query else base
-            page = measure_page(
-                client,
-                url,
-                label=bench_url.label,
-                htmx=bench_url.htmx,
-                runs=runs,
-                replay=replay,
-            )
-            progress(page)
-            pages.append(page)
-    return pages
-
-
-def replay_connection(settings_dict: dict[str, Any]) -> psycopg.Connection:
-    """A plain psycopg connection (no Django adapters) to the database of
-    ``settings_dict``, in autocommit and UTC like Django's."""
-    return psycopg.connect(**psycopg_params(settings_dict), autocommit=True)
-
-
-def psycopg_params(settings_dict: dict[str, Any], **overrides: Any) -> dict[str, Any]:
-    params = {
-        "dbname": settings_dict["NAME"],
-        "user": settings_dict["USER"] or None,
-        "password": settings_dict["PASSWORD"] or None,
-        "host": settings_dict["HOST"] or None,
-        "port": settings_dict["PORT"] or None,
-        "options": "-c TimeZone=UTC",
-    }
-    return {key: value for key, value in {**params, **overrides}.items() if value}
-
-
-def explain(replay: psycopg.Connection, sql: str, params: Any) -> str:
-    with psycopg.ClientCursor(replay) as cursor:
-        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
-        return "\n".join(row[0] for row in cursor.fetchall())
-
-
-@dataclass
-class Summary:
-    median_ratio: float
-    max_median_ms: float
-    max_queries: int
-    missed: list[str]
-
-
-def summarise(pages: Sequence[PageTiming]) -> Summary:
-    missed = []
-    for page in pages:
-        if page.queries > MAX_QUERIES:
-            missed.append(f"{page.label}: {page.queries} queries > {MAX_QUERIES}")
-        if page.median_ms > MAX_MEDIAN_MS:
-            missed.append(
-                f"{page.label}: median {page.median_ms:.0f} ms > {MAX_MEDIAN_MS:.0f} ms"
-            )
-    median_ratio = statistics.median(page.ratio for page in pages)
-    if median_ratio > MAX_MEDIAN_RATIO:
-        missed.append(f"median ratio page/SQL {median_ratio:.2f} > {MAX_MEDIAN_RATIO}")
-    return Summary(
-        median_ratio=median_ratio,
-        max_median_ms=max(page.median_ms for page in pages),
-        max_queries=max(page.queries for page in pages),
-        missed=missed,
-    )
-
-
-def report(dataset: dict[str, Any], pages: Sequence[PageTiming]) -> dict[str, Any]:
-    summary = summarise(pages)
-    return {
-        "dataset": dataset,
-        "pages": [page.as_json() for page in pages],
-        "summary": {
-            "median_ratio": round(summary.median_ratio, 2),
-            "max_median_ms": round(summary.max_median_ms, 2),
-            "max_queries": summary.max_queries,
-            "targets": {
-                "max_queries": MAX_QUERIES,
-                "max_median_ratio": MAX_MEDIAN_RATIO,
-                "max_median_ms": MAX_MEDIAN_MS,
-            },
-            "missed": summary.missed,
-        },
-    }
-
-
-def table(pages: Sequence[PageTiming]) -> str:
-    header = (
-        f"{'page':<32} {'queries':>7} {'median':>9} {'p95':>9} {'SQL':>9} {'ratio':>6}"
-    )
-    lines = [header, "-" * len(header)]
-    for page in pages:
-        lines.append(
-            f"{page.label[:32]:<32} {page.queries:>7} {page.median_ms:>6.1f} ms "
-            f"{page.p95_ms:>6.1f} ms {page.sql_median_ms:>6.1f} ms {page.ratio:>6.2f}"
-        )
-    return "\n".join(lines)

@@ -11,6 +11,14 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from accounts import permissions
+from accounts.permissions import AnyUser
+
+
+def _scoped[QS: models.QuerySet](queryset: QS, condition: Q | None) -> QS:
+    """``queryset`` limited by a permission scope (None: no limit)."""
+    return queryset if condition is None else queryset.filter(condition)
+
 
 def _count(queryset: models.QuerySet) -> Coalesce:
     """A correlated count of the distinct rows of ``queryset``, as an annotation."""
@@ -76,23 +84,18 @@ class InfrastructureQuerySet(models.QuerySet):
     def published(self) -> "InfrastructureQuerySet":
         return self.filter(status="published")
 
-    def editable_by(self, user) -> "InfrastructureQuerySet":
+    def editable_by(self, user: AnyUser) -> "InfrastructureQuerySet":
         """The listings ``user`` may edit: those they are a member of (manager or
         editor); a superuser may edit every listing."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_superuser:
-            return self.all()
-        return self.filter(memberships__user=user)
+        return _scoped(self, permissions.editable_q(user))
 
-    def with_role_of(self, user) -> "InfrastructureQuerySet":
+    def moderated_by(self, user: AnyUser) -> "InfrastructureQuerySet":
+        """The listings of the regions ``user`` administers."""
+        return self.filter(permissions.administered_q(user))
+
+    def with_role_of(self, user: AnyUser) -> "InfrastructureQuerySet":
         """Annotate ``member_role``: the role of ``user`` on each listing, or None."""
-        from accounts.models import InfrastructureMembership
-
-        role = InfrastructureMembership.objects.filter(
-            infrastructure=OuterRef("pk"), user_id=user.pk
-        ).values("role")[:1]
-        return self.annotate(member_role=Subquery(role))
+        return self.annotate(member_role=Subquery(permissions.role_subquery(user)))
 
     def with_completeness_counts(self) -> "InfrastructureQuerySet":
         """Annotate the counts the workspace's completeness score needs."""
@@ -144,6 +147,38 @@ class InfrastructureQuerySet(models.QuerySet):
                 .values("message")[:1]
             )
         )
+
+    def naming_concepts(self, concept_ids: list[int]) -> "InfrastructureQuerySet":
+        """Listings whose search record shows one of these vocabulary terms: tagged
+        with it (themselves, through a service, an equipment item or a RIS3
+        priority), or with a term it is the parent or 2018 successor of."""
+        from .models import Concept
+
+        terms = Concept.objects.filter(
+            Q(pk__in=concept_ids)
+            | Q(parent__in=concept_ids)
+            | Q(maps_to__in=concept_ids)
+        ).values("pk")
+        paths = [
+            "types",
+            "structure",
+            "kets",
+            "scientific_domains",
+            "languages",
+            "services__service_type",
+            "services__access_mode",
+            "services__kets",
+            "services__languages",
+            "equipment__category",
+            "ris3_priorities__nabs_chapters",
+            "ris3_priorities__nace_sections",
+        ]
+        condition = Q(pk__in=[])
+        for path in paths:
+            condition |= Q(
+                pk__in=self.model.objects.filter(**{f"{path}__in": terms}).values("pk")
+            )
+        return self.filter(condition)
 
     def tagged_with(self, ket) -> "InfrastructureQuerySet":
         """RIIs tagged with the KET ``ket`` or with a 2012 KET that maps to it."""

@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponseRedirect
 
-from catalogue.moderation import within
+from accounts.permissions import within
 
+from .mixins import EXPORT_RESOURCES, CatalogueExportMixin
 from .models import ColumnMapping, ImportJob
 from .querysets import administered_region_codes
 
@@ -63,3 +64,16 @@ class ColumnMappingAdmin(RegionScopedImportsAdmin, admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Mappings are made on the import's column page, from a real file.
         return False
+
+
+def _with_exports(model: type) -> None:
+    """Give the catalogue's registered admin of ``model`` the export actions: the
+    catalogue's admins are registered below this app, which adds what it owns."""
+    registered = type(admin.site._registry[model])
+    admin.site.unregister(model)
+    exporting = type(registered.__name__, (CatalogueExportMixin, registered), {})
+    admin.site.register(model, exporting)
+
+
+for _model in EXPORT_RESOURCES:
+    _with_exports(_model)

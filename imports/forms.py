@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.permissions import within
 from catalogue.models import Region
-from catalogue.moderation import within
 
 from .models import ColumnMapping, ImportKind, NewListingStatus
 from .querysets import administered_region_codes

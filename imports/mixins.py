@@ -5,6 +5,7 @@ from import_export.admin import ExportActionMixin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ExportForm
 
+from accounts import permissions
 from catalogue.models import Equipment, Infrastructure, Service
 
 from .exports import CSV_ENCODING
@@ -61,10 +62,8 @@ class CatalogueExportMixin(ExportActionMixin):
         return self.has_view_permission(request)
 
     def changelist_view(self, request: HttpRequest, extra_context=None):
-        from .views import can_import
-
         extra_context = {
             **(extra_context or {}),
-            "can_import": can_import(request.user),
+            "can_import": permissions.may_import(request.user),
         }
         return super().changelist_view(request, extra_context)

@@ -1,6 +1,6 @@
 from django.db import models
 
-from catalogue.moderation import administered_codes, within
+from accounts.permissions import administered_codes, within
 
 
 def administered_region_codes(user) -> list[str] | None:

@@ -9,12 +9,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import permissions
 from catalogue.search import search_catalogue
 
 from .exports import SEARCH_EXPORTS, infrastructures_export
 from .forms import ColumnMappingForm, ImportUploadForm, SavedMappingForm
 from .models import ImportJob
-from .querysets import administered_region_codes
 from .services import (
     guess_mapping,
     import_job_create,
@@ -26,18 +26,11 @@ from .services import (
 SEARCH_EXPORT_LIMIT = 5000
 
 
-def can_import(user) -> bool:
-    """Partner admins (in their regions) and superusers import spreadsheets."""
-    return user.has_perm("imports.add_importjob") and (
-        administered_region_codes(user) != []
-    )
-
-
 def import_permission_required(view: Callable) -> Callable:
     @staff_member_required
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not can_import(request.user):
+        if not permissions.may_import(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 

@@ -11,10 +11,11 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, make_msgid
 from django.db import transaction
 from django.tasks import task_backends
@@ -24,8 +25,8 @@ from django.utils import timezone, translation
 
 from .models import EmailAttachment, OutgoingEmail
 
-if TYPE_CHECKING:
-    from accounts.models import User
+# The user model (``accounts.User``, above this app), with its preferred language.
+User = Any
 
 logger = logging.getLogger(__name__)
 
@@ -45,9 +46,7 @@ def email_language(language: str | None) -> str:
 
 def language_of_address(address: str) -> str | None:
     """The preferred language of the user with this email address, if any."""
-    from accounts.models import User
-
-    user = User.objects.filter(email__iexact=address.strip()).first()
+    user = get_user_model()._default_manager.filter(email__iexact=address.strip()).first()
     return (user.preferred_language or None) if user else None
 
 

@@ -4,8 +4,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django.views.static import serve
 
+from accounts import permissions
 from catalogue.models import Concept, Equipment, Infrastructure, Region, Service
-from catalogue.moderation import administers
 
 
 @require_GET
@@ -31,7 +31,11 @@ def media(request: HttpRequest, path: str) -> HttpResponse:
     listing that is not published are shown only to those who may see the listing:
     its staff and the partner admins of its region."""
     owner = _media_owner(path)
-    if owner and not owner.is_published and not _may_preview(request.user, owner):
+    if (
+        owner
+        and not owner.is_published
+        and not permissions.may_preview_listing(request.user, owner)
+    ):
         raise Http404
     response = serve(request, path, document_root=settings.MEDIA_ROOT)
     if path.lower().endswith(".pdf"):
@@ -48,11 +52,3 @@ def _media_owner(path: str) -> Infrastructure | None:
         if path.startswith(folder):
             return Infrastructure.objects.filter(**{field: path}).first()
     return None
-
-
-def _may_preview(user, infrastructure: Infrastructure) -> bool:
-    if not user.is_authenticated:
-        return False
-    if Infrastructure.objects.editable_by(user).filter(pk=infrastructure.pk).exists():
-        return True
-    return user.is_staff and administers(user=user, infrastructure=infrastructure)

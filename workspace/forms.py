@@ -15,8 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, OrganisationKind
 from catalogue.models import Concept, Equipment, Infrastructure, Region, Service
-
-from . import uploads
+from core import uploads
 
 HOST_KINDS = [
     OrganisationKind.UNIVERSITY,

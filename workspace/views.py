@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access.querysets import open_request_count
-from accounts.models import MembershipRole
+from accounts import permissions
+from catalogue import services
+from catalogue.completeness import completeness
 from catalogue.models import Infrastructure
 
-from . import services
-from .completeness import completeness
 from .forms import (
     BrochureForm,
     EquipmentForm,
@@ -42,10 +42,7 @@ def _editable(request: HttpRequest, slug: str) -> Infrastructure:
 
 
 def _manages(request: HttpRequest, infrastructure: Infrastructure) -> bool:
-    return (
-        request.user.is_superuser
-        or infrastructure.member_role == MembershipRole.MANAGER
-    )
+    return permissions.is_manager(request.user, infrastructure.member_role)
 
 
 def _data(request: HttpRequest) -> Any:

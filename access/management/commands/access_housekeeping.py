@@ -1,5 +1,5 @@
 from access import services
-from portal.periodic import PeriodicCommand
+from core.periodic import PeriodicCommand
 
 
 class Command(PeriodicCommand):

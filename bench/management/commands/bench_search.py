@@ -13,7 +13,8 @@ from django.db.models.functions import Left
 from psycopg import sql
 
 from accounts.models import Organisation
-from bench import dataset as bench
+from bench import dataset as synthetic
+from bench import timing
 from catalogue import search
 from catalogue.models import (
     Equipment,
@@ -60,7 +61,7 @@ class Command(BaseCommand):
         name = options["database"]
         if name == settings.DATABASES["default"]["NAME"]:
             raise CommandError("The benchmark needs a database of its own.")
-        size = bench.DatasetSize()
+        size = synthetic.DatasetSize()
         connections.close_all()
         state = self._prepare_database(name, size, rebuild=options["rebuild"])
         settings.DATABASES["default"]["NAME"] = name
@@ -89,11 +90,11 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(dataset, indent=2))
 
         self.stdout.write(
-            f"\nTiming {len(bench.BENCH_URLS)} URLs, {options['runs']} runs each:"
+            f"\nTiming {len(timing.BENCH_URLS)} URLs, {options['runs']} runs each:"
         )
-        with bench.replay_connection(connection.settings_dict) as replay:
-            pages = bench.measure_pages(
-                bench.BENCH_URLS,
+        with timing.replay_connection(connection.settings_dict) as replay:
+            pages = timing.measure_pages(
+                timing.BENCH_URLS,
                 runs=options["runs"],
                 replay=replay,
                 progress=lambda page: self.stdout.write(
@@ -102,14 +103,14 @@ class Command(BaseCommand):
             )
             if options["explain"]:
                 self._explain(replay, pages)
-        result = bench.report(dataset, pages)
+        result = timing.report(dataset, pages)
         self._print(pages, result["summary"])
         options["output"].parent.mkdir(parents=True, exist_ok=True)
         options["output"].write_text(json.dumps(result, indent=2) + "\n")
         self.stdout.write(f"Wrote {options['output']}")
 
     def _prepare_database(
-        self, name: str, size: bench.DatasetSize, *, rebuild: bool
+        self, name: str, size: synthetic.DatasetSize, *, rebuild: bool
     ) -> dict[str, Any] | None:
         """Create the database if missing, drop it first if its dataset is outdated.
 
@@ -159,22 +160,22 @@ class Command(BaseCommand):
         default = settings.DATABASES["default"]
         try:
             return psycopg.connect(
-                **bench.psycopg_params(default, dbname="postgres"), autocommit=True
+                **timing.psycopg_params(default, dbname="postgres"), autocommit=True
             )
         except psycopg.OperationalError:
             return psycopg.connect(
-                **bench.psycopg_params(
+                **timing.psycopg_params(
                     default, dbname=connection.settings_dict["NAME"]
                 ),
                 autocommit=True,
             )
 
-    def _build(self, size: bench.DatasetSize) -> dict[str, Any]:
+    def _build(self, size: synthetic.DatasetSize) -> dict[str, Any]:
         self.stdout.write(f"Generating the dataset (seed {size.seed}):")
         started = time.perf_counter()
 
         with transaction.atomic():
-            bench.generate_catalogue(size=size, log=self.stdout.write)
+            synthetic.generate_catalogue(size=size, log=self.stdout.write)
         build_seconds = time.perf_counter() - started
         self.stdout.write(f"Dataset generated in {build_seconds:.1f} s.")
         self._analyze()
@@ -201,7 +202,7 @@ class Command(BaseCommand):
         self.stdout.write(f"VACUUM ANALYZE took {time.perf_counter() - started:.1f} s.")
 
     def _dataset(
-        self, name: str, size: bench.DatasetSize, state: dict[str, Any]
+        self, name: str, size: synthetic.DatasetSize, state: dict[str, Any]
     ) -> dict[str, Any]:
         with connection.cursor() as cursor:
             cursor.execute("SHOW server_version")
@@ -228,30 +229,30 @@ class Command(BaseCommand):
         }
 
     def _explain(
-        self, replay: psycopg.Connection, pages: list[bench.PageTiming]
+        self, replay: psycopg.Connection, pages: list[timing.PageTiming]
     ) -> None:
         for page in pages:
-            if page.median_ms <= bench.MAX_MEDIAN_MS or not page.slowest_sql:
+            if page.median_ms <= timing.MAX_MEDIAN_MS or not page.slowest_sql:
                 continue
             self.stdout.write(
                 f"\nSlowest statement of {page.label} ({page.url}), "
                 f"{page.slowest_sql_ms:.1f} ms:\n{page.slowest_sql}\n"
             )
             self.stdout.write(
-                bench.explain(replay, page.slowest_sql, page.slowest_sql_params)
+                timing.explain(replay, page.slowest_sql, page.slowest_sql_params)
             )
 
-    def _print(self, pages: list[bench.PageTiming], summary: dict[str, Any]) -> None:
-        self.stdout.write("\n" + bench.table(pages) + "\n")
+    def _print(self, pages: list[timing.PageTiming], summary: dict[str, Any]) -> None:
+        self.stdout.write("\n" + timing.table(pages) + "\n")
         self.stdout.write(
             f"Median ratio page/SQL: {summary['median_ratio']:.2f} "
-            f"(target <= {bench.MAX_MEDIAN_RATIO})"
+            f"(target <= {timing.MAX_MEDIAN_RATIO})"
         )
         self.stdout.write(
             f"Max median: {summary['max_median_ms']:.1f} ms "
-            f"(target <= {bench.MAX_MEDIAN_MS:.0f} ms); "
+            f"(target <= {timing.MAX_MEDIAN_MS:.0f} ms); "
             f"max queries per page: {summary['max_queries']} "
-            f"(target <= {bench.MAX_QUERIES})"
+            f"(target <= {timing.MAX_QUERIES})"
         )
         if summary["missed"]:
             self.stdout.write(self.style.WARNING("Targets missed:"))

@@ -1,5 +1,5 @@
 from notifications.services import email_enqueue_due
-from portal.periodic import PeriodicCommand
+from core.periodic import PeriodicCommand
 
 
 class Command(PeriodicCommand):

@@ -7,7 +7,7 @@ from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from catalogue.models import Infrastructure
+from .models import Infrastructure
 
 MIN_SERVICES = 3
 MIN_EQUIPMENT = 5

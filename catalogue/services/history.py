@@ -1,0 +1,148 @@
+"""A listing's approved versions: the last one, what changed since, and going back
+to it."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext_lazy as _
+
+from ..models import Equipment, Infrastructure, ModerationAction, Service
+
+Action = ModerationAction
+# Versions a revert may return to.
+APPROVALS = (Action.APPROVE, Action.REVERT)
+# Fields a decision sets, and fields a revert leaves alone: uploads are replaced in
+# storage, so an older logo or brochure may no longer exist.
+MODERATION_FIELDS = frozenset(
+    {"status", "published_at", "verified_at", "changed_since_review"}
+)
+NOT_REVERTED = MODERATION_FIELDS | {"logo", "brochure", "created_at", "updated_at"}
+
+
+def last_approved_version(infrastructure: Infrastructure) -> Any | None:
+    """The historical record saved by the listing's last approval (or revert)."""
+    return infrastructure.history.filter(history_change_reason__in=APPROVALS).first()
+
+
+@dataclass(frozen=True)
+class Change:
+    label: str
+    before: str
+    after: str
+
+
+def changes_since_approval(infrastructure: Infrastructure) -> list[Change] | None:
+    """What differs between the listing and its last approved version, field by
+    field, then its services and equipment; None if it was never approved."""
+    version = last_approved_version(infrastructure)
+    if version is None:
+        return None
+    approved = version.instance
+    changes = []
+    for field in _revertible_fields(Infrastructure):
+        before, after = (_shown(obj, field) for obj in (approved, infrastructure))
+        if before != after:
+            changes.append(Change(str(field.verbose_name), before, after))
+    for field in Infrastructure._meta.many_to_many:
+        before = _labels(field, _approved_ids(version, field))
+        after = _labels(field, getattr(infrastructure, field.name).values("pk"))
+        if before != after:
+            changes.append(Change(str(field.verbose_name), before, after))
+    for model in (Service, Equipment):
+        before, after = _items_changed(model, infrastructure, version.history_date)
+        if before or after:
+            changes.append(
+                Change(str(model._meta.verbose_name_plural).capitalize(), before, after)
+            )
+    return changes
+
+
+def _revertible_fields(model: type[models.Model]) -> list[models.Field]:
+    return [
+        field
+        for field in model._meta.concrete_fields
+        if field.editable and not field.primary_key and field.name not in NOT_REVERTED
+    ]
+
+
+def _shown(obj: models.Model, field: models.Field) -> str:
+    value = getattr(obj, field.name)
+    return "" if value is None else str(value)
+
+
+def _approved_ids(version: Any, field: models.ManyToManyField) -> list[int]:
+    target = f"{field.m2m_reverse_field_name()}_id"
+    return [getattr(row, target) for row in getattr(version, field.name).all()]
+
+
+def _labels(field: models.ManyToManyField, ids: Any) -> str:
+    related = field.related_model.objects.filter(pk__in=ids)
+    return ", ".join(sorted(str(obj) for obj in related))
+
+
+def _approved_items(model: type[Service | Equipment], infrastructure, moment):
+    """The historical records of the listing's items as they were at ``moment``."""
+    records = model.history.filter(
+        infrastructure_id=infrastructure.pk, history_date__lte=moment
+    ).latest_of_each()
+    return [record for record in records if record.history_type != "-"]
+
+
+def _items_changed(model, infrastructure, moment) -> tuple[str, str]:
+    """The items removed and those added or edited since ``moment``, by name."""
+    approved = {
+        record.id: record.name
+        for record in _approved_items(model, *(infrastructure, moment))
+    }
+    current = dict(
+        model.objects.filter(infrastructure=infrastructure).values_list("pk", "name")
+    )
+    edited = set(
+        model.history.filter(
+            infrastructure_id=infrastructure.pk, history_date__gt=moment
+        ).values_list("id", flat=True)
+    )
+    removed = sorted(name for pk, name in approved.items() if pk not in current)
+    changed = sorted(
+        name for pk, name in current.items() if pk not in approved or pk in edited
+    )
+    return ", ".join(removed), ", ".join(changed)
+
+
+def revert(infrastructure: Infrastructure) -> None:
+    """Put the listing, its services and its equipment back as they were at the
+    last approval (not its status, dates, logo or brochure)."""
+    version = last_approved_version(infrastructure)
+    if version is None:
+        raise ValidationError(
+            _("This listing was never approved: there is no version to revert to."),
+            code="no_approved_version",
+        )
+    approved = version.instance
+    for field in _revertible_fields(Infrastructure):
+        setattr(infrastructure, field.attname, getattr(approved, field.attname))
+    _restore_many(infrastructure, version)
+    try:
+        with transaction.atomic():
+            for model in (Service, Equipment):
+                records = _approved_items(model, infrastructure, version.history_date)
+                model.objects.filter(infrastructure=infrastructure).exclude(
+                    pk__in=[record.id for record in records]
+                ).delete()
+                for record in records:
+                    item = record.instance
+                    item._change_reason = Action.REVERT
+                    item.save()
+                    _restore_many(item, record)
+    except IntegrityError as error:
+        raise ValidationError(
+            _("The approved version clashes with later changes; edit the listing."),
+            code="revert_conflict",
+        ) from error
+
+
+def _restore_many(instance: models.Model, record: Any) -> None:
+    for field in instance._meta.many_to_many:
+        getattr(instance, field.name).set(_approved_ids(record, field))

@@ -1,0 +1,116 @@
+"""Writes of a listing's own record and files: creating and editing it, its logo,
+brochure and photos. Each ends in ``changes``, which decides what follows."""
+
+from typing import Any, Literal
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import File
+from django.core.files.storage import default_storage
+from django.db import models, transaction
+
+from accounts.models import InfrastructureMembership, MembershipRole, User
+
+from ..models import Infrastructure, Photo
+from .changes import STAFF, Source, listing_save, listings_changed
+from .editing import (
+    Direction,
+    assign,
+    delete_file_on_commit,
+    lock_unchanged,
+    move,
+    set_many,
+    unique_slug,
+)
+
+Status = Infrastructure.Status
+MediaField = Literal["logo", "brochure"]
+
+
+def infrastructure_create(
+    *, data: dict[str, Any], user: User, source: Source = STAFF
+) -> Infrastructure:
+    """Create a draft listing from ``data`` (field name -> value, lists for
+    many-to-many fields) with a unique slug; ``user`` becomes its manager."""
+    with transaction.atomic():
+        infrastructure = Infrastructure(status=Status.DRAFT)
+        many = assign(infrastructure, data)
+        infrastructure.slug = unique_slug(
+            data["name"], Infrastructure.objects.all(), fallback="infrastructure"
+        )
+        infrastructure.full_clean()
+        listing_save(infrastructure=infrastructure, source=source)
+        set_many(infrastructure, many)
+        InfrastructureMembership.objects.create(
+            user=user, infrastructure=infrastructure, role=MembershipRole.MANAGER
+        )
+    return infrastructure
+
+
+def infrastructure_update(
+    *, infrastructure: Infrastructure, data: dict[str, Any], source: Source = STAFF
+) -> Infrastructure:
+    """Apply ``data`` to a listing. A published listing shows the change at once and
+    is flagged for review. Raise EditConflict if the listing was saved by someone else
+    after ``infrastructure`` was read."""
+    with transaction.atomic():
+        lock_unchanged(infrastructure)
+        many = assign(infrastructure, data)
+        infrastructure.full_clean()
+        listing_save(
+            infrastructure=infrastructure,
+            source=source,
+            update_fields=data.keys() - many.keys(),
+        )
+        set_many(infrastructure, many)
+    return infrastructure
+
+
+def infrastructure_media_set(
+    *, infrastructure: Infrastructure, field: MediaField, file: File | None
+) -> None:
+    """Store ``file`` (already checked) as the listing's logo or brochure, or remove
+    it when ``file`` is None; the replaced file leaves storage once committed."""
+    with transaction.atomic():
+        old_name = getattr(infrastructure, field).name
+        if file is None:
+            setattr(infrastructure, field, "")
+        else:
+            getattr(infrastructure, field).save(file.name, file, save=False)
+        infrastructure.save(update_fields=[field])
+        listings_changed(infrastructure_ids=[infrastructure.pk], source=STAFF)
+        delete_file_on_commit(old_name)
+
+
+def photo_add(
+    *, infrastructure: Infrastructure, image: File, alt_text: str, caption: str
+) -> Photo:
+    """Add a photo (already checked) after the listing's others."""
+    with transaction.atomic():
+        last = infrastructure.photos.aggregate(last=models.Max("order"))["last"]
+        photo = Photo(
+            infrastructure=infrastructure,
+            alt_text=alt_text,
+            caption=caption,
+            order=0 if last is None else last + 1,
+        )
+        photo.image.save(image.name, image, save=False)
+        try:
+            photo.full_clean()
+        except ValidationError:
+            default_storage.delete(photo.image.name)
+            raise
+        photo.save()
+        listings_changed(infrastructure_ids=[infrastructure.pk], source=STAFF)
+    return photo
+
+
+def photo_move(*, photo: Photo, direction: Direction) -> None:
+    """Move a photo one place up or down in the listing's gallery."""
+    move(photo, direction=direction)
+
+
+def photo_delete(*, photo: Photo) -> None:
+    with transaction.atomic():
+        photo.delete()
+        listings_changed(infrastructure_ids=[photo.infrastructure_id], source=STAFF)
+        delete_file_on_commit(photo.image.name)
