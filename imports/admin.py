@@ -71,7 +71,13 @@ def _with_exports(model: type) -> None:
     catalogue's admins are registered below this app, which adds what it owns."""
     registered = type(admin.site._registry[model])
     admin.site.unregister(model)
-    exporting = type(registered.__name__, (CatalogueExportMixin, registered), {})
+    # The admin's own templates go before the export mixin's.
+    templates = {
+        name: value
+        for name, value in vars(registered).items()
+        if name.endswith("_template")
+    }
+    exporting = type(registered.__name__, (CatalogueExportMixin, registered), templates)
     admin.site.register(model, exporting)
 
 

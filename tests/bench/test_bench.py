@@ -3,12 +3,13 @@ import json
 import pytest
 from django.db import connection, transaction
 
-from catalogue import bench, search
+from bench import dataset, timing
+from catalogue import search
 from catalogue.models import Equipment, Infrastructure, SearchRecord, Service
 
 pytestmark = pytest.mark.django_db
 
-TINY = bench.DatasetSize(
+TINY = dataset.DatasetSize(
     infrastructures=30, services=90, equipment=150, organisations=5
 )
 # One URL per path through the search code, to keep the test fast.
@@ -21,7 +22,7 @@ PATHS = {
     "TRL range",
     "htmx: text + KET",
 }
-URLS = [url for url in bench.BENCH_URLS if url.label in PATHS]
+URLS = [url for url in timing.BENCH_URLS if url.label in PATHS]
 
 
 def infrastructure_names() -> list[str]:
@@ -30,11 +31,11 @@ def infrastructure_names() -> list[str]:
 
 def test_generator_builds_the_requested_catalogue_reproducibly():
     with transaction.atomic():
-        bench.generate_catalogue(size=TINY)
+        dataset.generate_catalogue(size=TINY)
         first_names = infrastructure_names()
         transaction.set_rollback(True)
 
-    counts = bench.generate_catalogue(size=TINY)
+    counts = dataset.generate_catalogue(size=TINY)
 
     assert counts["infrastructures"] == Infrastructure.objects.count() == 30
     assert counts["services"] == Service.objects.count() == 90
@@ -49,16 +50,16 @@ def test_generator_builds_the_requested_catalogue_reproducibly():
 
 
 def test_measurement_reports_every_page_with_at_most_six_queries():
-    bench.generate_catalogue(size=TINY)
+    dataset.generate_catalogue(size=TINY)
     search.refresh()
     assert SearchRecord.objects.filter(is_published=True).exists()
 
     # Replaying on Django's own psycopg connection sees the test's transaction.
-    pages = bench.measure_pages(URLS, runs=2, replay=connection.connection)
-    result = json.loads(json.dumps(bench.report({"seed": TINY.seed}, pages)))
+    pages = timing.measure_pages(URLS, runs=2, replay=connection.connection)
+    result = json.loads(json.dumps(timing.report({"seed": TINY.seed}, pages)))
 
     assert result["dataset"] == {"seed": TINY.seed}
-    assert len(bench.BENCH_URLS) >= 20
+    assert len(timing.BENCH_URLS) >= 20
     assert len(URLS) == len(PATHS)
     assert [page["url"] for page in result["pages"]] == [
         f"/infrastructures/?{url.query}" if url.query else "/infrastructures/"
@@ -73,6 +74,6 @@ def test_measurement_reports_every_page_with_at_most_six_queries():
             "sql_median_ms",
             "ratio",
         } <= set(page)
-        assert 1 <= page["queries"] <= bench.MAX_QUERIES, page
+        assert 1 <= page["queries"] <= timing.MAX_QUERIES, page
         assert page["sql_median_ms"] > 0
     assert "median_ratio" in result["summary"]

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
-from catalogue import moderation
+from catalogue import services
 from catalogue.models import Infrastructure, ModerationDecision
 from notifications.models import OutgoingEmail
 from tests.factories import make_staff, make_user
@@ -45,7 +45,7 @@ EXPECTED = {
 def approved_listing(status: str, **fields) -> Infrastructure:
     """A listing approved once by a partner admin, then put in ``status``."""
     listing = make_listing("ITH5", status="pending", **fields)
-    moderation.infrastructure_decide(
+    services.infrastructure_transition(
         infrastructure=listing, action="approve", user=make_superuser()
     )
     Infrastructure.objects.filter(pk=listing.pk).update(status=status)
@@ -56,7 +56,7 @@ def approved_listing(status: str, **fields) -> Infrastructure:
 def test_the_table_covers_every_decision():
     assert (
         set(EXPECTED)
-        == set(moderation.DECISIONS)
+        == set(services.DECISIONS)
         == set(ModerationDecision.Action.values)
     )
 
@@ -67,7 +67,7 @@ def test_the_table_covers_every_decision():
 def test_each_decision_is_allowed_from_its_statuses_only(moderator, action, status):
     listing = approved_listing(status)
 
-    decide = lambda: moderation.infrastructure_decide(  # noqa: E731
+    decide = lambda: services.infrastructure_transition(  # noqa: E731
         infrastructure=listing, action=action, user=moderator, message="Because."
     )
 
@@ -87,7 +87,7 @@ def test_approval_publishes_verifies_and_clears_the_review_flag(moderator, own):
     before = timezone.now()
     Infrastructure.objects.filter(pk=own.pk).update(changed_since_review=True)
 
-    moderation.infrastructure_decide(
+    services.infrastructure_transition(
         infrastructure=own, action="approve", user=moderator
     )
 
@@ -103,7 +103,7 @@ def test_approving_changes_of_a_published_listing_keeps_its_publication_date(
     listing = make_listing("ITH5", changed_since_review=True)
     published_at = listing.published_at
 
-    moderation.infrastructure_decide(
+    services.infrastructure_transition(
         infrastructure=listing, action="approve", user=moderator
     )
 
@@ -115,7 +115,7 @@ def test_approving_changes_of_a_published_listing_keeps_its_publication_date(
 @pytest.mark.parametrize("action", ["request_changes", "reject"])
 def test_asking_for_changes_or_rejecting_needs_a_message(moderator, own, action):
     with pytest.raises(ValidationError) as error:
-        moderation.infrastructure_decide(
+        services.infrastructure_transition(
             infrastructure=own, action=action, user=moderator, message="  "
         )
 
@@ -127,7 +127,7 @@ def test_asking_for_changes_or_rejecting_needs_a_message(moderator, own, action)
 
 def test_a_partner_admin_of_another_region_cannot_decide(own):
     with pytest.raises(PermissionDenied):
-        moderation.infrastructure_decide(
+        services.infrastructure_transition(
             infrastructure=own,
             action="approve",
             user=make_moderator(region=OTHER_REGION),
@@ -137,7 +137,7 @@ def test_a_partner_admin_of_another_region_cannot_decide(own):
 
 
 def test_every_decision_is_recorded(moderator, own):
-    moderation.infrastructure_decide(
+    services.infrastructure_transition(
         infrastructure=own,
         action="request_changes",
         user=moderator,
@@ -169,7 +169,7 @@ def test_every_decision_is_recorded(moderator, own):
 def test_the_staff_are_emailed_the_message(moderator, own, staff, action, subject):
     editor = make_staff(infrastructure=own, role="editor")
 
-    moderation.infrastructure_decide(
+    services.infrastructure_transition(
         infrastructure=own, action=action, user=moderator, message="Add prices."
     )
 
@@ -183,7 +183,7 @@ def test_the_staff_are_emailed_the_message(moderator, own, staff, action, subjec
 
 
 def test_an_approval_sends_no_email(moderator, own, staff):
-    moderation.infrastructure_decide(
+    services.infrastructure_transition(
         infrastructure=own, action="approve", user=moderator
     )
     assert not OutgoingEmail.objects.exists()
@@ -192,7 +192,7 @@ def test_an_approval_sends_no_email(moderator, own, staff):
 def test_the_staff_read_the_requested_changes_in_their_workspace(
     client, moderator, own, staff
 ):
-    moderation.infrastructure_decide(
+    services.infrastructure_transition(
         infrastructure=own,
         action="request_changes",
         user=moderator,
@@ -211,7 +211,7 @@ def test_the_staff_read_the_requested_changes_in_their_workspace(
 def test_the_request_for_changes_disappears_once_the_listing_is_resubmitted(
     client, moderator, own, staff
 ):
-    moderation.infrastructure_decide(
+    services.infrastructure_transition(
         infrastructure=own,
         action="request_changes",
         user=moderator,
@@ -233,7 +233,7 @@ def test_the_workspace_dashboard_reads_feedback_in_constant_queries(
         listing = make_listing("ITH5", status="pending", name=f"Lab {n}")
         make_staff(infrastructure=listing)
         listing.memberships.create(user=staff, role="manager")
-        moderation.infrastructure_decide(
+        services.infrastructure_transition(
             infrastructure=listing,
             action="request_changes",
             user=moderator,

@@ -2,9 +2,10 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import User
-from catalogue import moderation
+from catalogue import services
 from catalogue.models import Region
 from demo.catalogue import partner_admin_email
+from moderation import queue
 
 pytestmark = pytest.mark.django_db
 
@@ -15,10 +16,10 @@ def test_the_demo_gives_every_partner_admin_a_queue_with_changes_to_review():
     pending = 0
     for region in Region.objects.partners():
         admin = User.objects.get(email=partner_admin_email(region.code))
-        sections = moderation.queue_sections(admin)
+        sections = queue.queue_sections(admin)
         assert sections["unverified"].exists(), region
         pending += sections["pending"].count()
         [changed] = sections["changed"]
-        [change] = moderation.changes_since_approval(changed)
+        [change] = services.changes_since_approval(changed)
         assert "short notice" in change.after
     assert pending >= 2

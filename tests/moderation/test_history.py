@@ -5,12 +5,12 @@ import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains
 
-from catalogue import moderation
+from catalogue import services
+from catalogue import services as workspace
 from catalogue.models import Equipment, Infrastructure, SearchRecord, Service
 from tests.factories import concept, make_equipment, make_service
 from tests.moderation.conftest import make_moderator
 from tests.moderation.objects import make_listing
-from workspace import services as workspace
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ def approved(moderator, django_capture_on_commit_callbacks) -> Infrastructure:
     make_service(infrastructure=listing, name="Electron microscopy")
     make_equipment(infrastructure=listing, name="Scanning electron microscope")
     with django_capture_on_commit_callbacks(execute=True):
-        moderation.infrastructure_decide(
+        services.infrastructure_transition(
             infrastructure=listing, action="approve", user=moderator
         )
     listing.refresh_from_db()
@@ -129,7 +129,7 @@ def test_revert_restores_the_approved_version_and_refreshes_search(
     assert SearchRecord.objects.get(infrastructure=listing).sort_name == (
         "imaging centre"
     )
-    assert moderation.changes_since_approval(listing) == []
+    assert services.changes_since_approval(listing) == []
     assert listing.moderation_decisions.first().action == "revert"
 
 

@@ -1,6 +1,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from catalogue import services
 from catalogue.models import Infrastructure, Service
 from tests.factories import (
     make_infrastructure,
@@ -9,7 +10,6 @@ from tests.factories import (
     make_staff,
     make_user,
 )
-from workspace import services
 
 pytestmark = pytest.mark.django_db
 

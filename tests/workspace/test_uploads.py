@@ -10,7 +10,7 @@ from PIL import Image
 from pytest_django.asserts import assertContains, assertRedirects
 
 from catalogue.models import Infrastructure, Photo
-from workspace import uploads
+from core import uploads
 
 pytestmark = pytest.mark.django_db
 
