@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.db import models
@@ -47,6 +49,7 @@ class CompanyMembershipForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         organisation = self.fields["organisation"]
+        assert isinstance(organisation, forms.ModelChoiceField)
         organisation.queryset = Organisation.objects.filter(
             kind=Organisation.Kind.COMPANY
         ).order_by("name")
@@ -54,8 +57,9 @@ class CompanyMembershipForm(forms.ModelForm):
         if self.instance.pk is None and not self.is_bound:
             self.initial["company_choice"] = CompanyChoice.NONE
 
-    def clean(self) -> dict:
-        cleaned_data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned_data = self.cleaned_data
         choice = cleaned_data.get("company_choice")
         if choice == CompanyChoice.EXISTING and not cleaned_data.get("organisation"):
             self.add_error("organisation", _("Choose your company."))

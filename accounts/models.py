@@ -1,4 +1,5 @@
 from datetime import timedelta
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core import signing
@@ -14,14 +15,19 @@ from core.models import TimestampedModel
 
 from .querysets import InvitationQuerySet
 
+if TYPE_CHECKING:
+    from django.db.models.fields.related_descriptors import RelatedManager
+
 INVITATION_SALT = "accounts.invitation"
 INVITATION_VALIDITY = timedelta(days=14)
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def _create_user(self, email: str, password: str | None, **extra_fields):
+    def _create_user(
+        self, email: str, password: str | None, **extra_fields: Any
+    ) -> "User":
         if not email:
             raise ValueError("An email address is required.")
         user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
@@ -29,12 +35,16 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
-    def create_user(self, email: str, password: str | None = None, **extra_fields):
+    def create_user(
+        self, email: str, password: str | None = None, **extra_fields: Any
+    ) -> "User":
         extra_fields.setdefault("is_staff", False)
         extra_fields.setdefault("is_superuser", False)
         return self._create_user(email, password, **extra_fields)
 
-    def create_superuser(self, email: str, password: str | None = None, **extra_fields):
+    def create_superuser(
+        self, email: str, password: str | None = None, **extra_fields: Any
+    ) -> "User":
         extra_fields.setdefault("is_staff", True)
         extra_fields.setdefault("is_superuser", True)
         return self._create_user(email, password, **extra_fields)
@@ -43,16 +53,23 @@ class UserManager(BaseUserManager):
 class User(AbstractUser):
     """A person with an account; signs in with their email address."""
 
-    username = None
+    # Removes AbstractUser's field; django-stubs types it as always present.
+    username = None  # type: ignore[assignment]
     email = models.EmailField(_("email address"), unique=True)
     preferred_language = models.CharField(
         _("preferred language"), max_length=8, blank=True
     )
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = UserManager()
+    # django-stubs expects AbstractUser's manager, which needs a username.
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+
+    if TYPE_CHECKING:
+        # django-allauth's EmailAddress; allauth is untyped, so the plugin
+        # cannot see the reverse relation.
+        emailaddress_set: RelatedManager[Any]
 
     class Meta:
         verbose_name = _("user")

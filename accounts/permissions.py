@@ -20,7 +20,7 @@ attributes they share (``pk``, ``region_id``), so this module imports none of th
 """
 
 from collections.abc import Iterable
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeGuard
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, F, OuterRef, Q
@@ -46,7 +46,7 @@ class Listing(Protocol):
     region_id: str
 
 
-def _active(user: AnyUser | None) -> bool:
+def _active(user: AnyUser | None) -> TypeGuard[User]:
     return user is not None and user.is_authenticated and user.is_active
 
 
@@ -172,7 +172,7 @@ def editable_q(user: AnyUser | None, path: str = "") -> Q | None:
 def role_subquery(user: AnyUser | None) -> Any:
     """The role of ``user`` on the listing of the outer query, for annotations."""
     return InfrastructureMembership.objects.filter(
-        infrastructure=OuterRef("pk"), user_id=user.pk if _active(user) else None
+        infrastructure=OuterRef("pk"), user=user if _active(user) else None
     ).values("role")[:1]
 
 

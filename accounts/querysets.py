@@ -9,7 +9,7 @@ if TYPE_CHECKING:
     from .models import Invitation, User
 
 
-class InvitationQuerySet(models.QuerySet):
+class InvitationQuerySet(models.QuerySet["Invitation"]):
     def from_token(self, token: str) -> "Invitation":
         """The invitation a link's ``token`` points to.
 

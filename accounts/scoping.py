@@ -2,8 +2,9 @@
 region mixes in ``RegionScopedAdmin``, so that partner admins see, pick and change
 only what lies in the regions they administer (``permissions.administered_codes``)."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
@@ -17,7 +18,14 @@ def _region_model() -> Any:
     return RegionAdministration._meta.get_field("region").related_model
 
 
-class RegionScopedAdmin:
+if TYPE_CHECKING:
+    # What the mixin is mixed into, so that type checking sees its super().
+    _AdminBase = admin.ModelAdmin[Any]
+else:
+    _AdminBase = object
+
+
+class RegionScopedAdmin(_AdminBase):
     """Limits an admin to the regions its user administers: change lists, forms,
     actions, autocompletes, history and exports all read ``get_queryset``, and the
     choices of related objects come from their own admin's scope, so a partner
@@ -85,7 +93,10 @@ class RegionScopedAdmin:
             raise Http404
         if request.method != "GET":
             raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        # A method of django-simple-history's admin, which is untyped.
+        return super().history_form_view(  # type: ignore[misc]
+            request, object_id, version_id, extra_context
+        )
 
     def revert_disabled(self, request, obj=None) -> bool:
         return True

@@ -6,7 +6,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import services
 from .forms import AccountDeleteForm, InvitationForm, ProfileForms
+from .http import AuthenticatedHttpRequest
 from .models import INVITATION_VALIDITY, Invitation
 from .personal_data import user_data_export
 from .querysets import infrastructures_invitable_by
@@ -21,7 +22,7 @@ from .querysets import infrastructures_invitable_by
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     forms = ProfileForms(request.POST or None, user=request.user)
     if request.method == "POST" and forms.is_valid():
         try:
@@ -46,7 +47,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def invitation_create(request: HttpRequest, slug: str) -> HttpResponse:
+def invitation_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     infrastructure = get_object_or_404(
         infrastructures_invitable_by(request.user), slug=slug
     )
@@ -79,7 +80,7 @@ INVITATION_PROBLEM_STATUS = {"used": 410, "expired": 410, "email_mismatch": 403}
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+def invitation_accept(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
     template = "accounts/invitation_accept.html"
     try:
         invitation = Invitation.objects.select_related("infrastructure").from_token(
@@ -92,6 +93,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     except Invitation.DoesNotExist as error:
         raise Http404(_("No such invitation.")) from error
     except ValidationError as problem:
+        assert problem.code is not None  # every reason not to accept has a code
         status = INVITATION_PROBLEM_STATUS[problem.code]
         return render(
             request, template, {"problem": problem.messages[0]}, status=status
@@ -108,14 +110,14 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def personal_data(request: HttpRequest) -> HttpResponse:
+def personal_data(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = AccountDeleteForm(user=request.user)
     return render(request, "accounts/personal_data.html", {"delete_form": form})
 
 
 @login_required
 @require_GET
-def personal_data_download(request: HttpRequest) -> HttpResponse:
+def personal_data_download(request: AuthenticatedHttpRequest) -> HttpResponse:
     data = user_data_export(user=request.user)
     filename = f"rii-portal-personal-data-{timezone.localdate():%Y-%m-%d}.json"
     return HttpResponse(
@@ -127,7 +129,7 @@ def personal_data_download(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def account_delete(request: HttpRequest) -> HttpResponse:
+def account_delete(request: AuthenticatedHttpRequest) -> HttpResponse:
     if limited := ratelimit.consume_or_429(
         request, action="reauthenticate", user=request.user
     ):
