@@ -1,9 +1,21 @@
 import pytest
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.postgres.search import SearchQuery
+from django.forms.models import model_to_dict
 from django.urls import reverse
 
-from tests.factories import make_equipment, make_service, make_user
+from catalogue import search
+from catalogue.models import Region, SearchText
+from tests.factories import (
+    concept,
+    make_equipment,
+    make_infrastructure,
+    make_organisation,
+    make_ris3_priority,
+    make_service,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -62,3 +74,132 @@ def test_anonymous_visitors_are_sent_to_the_admin_login(client):
     response = client.get(reverse("admin:catalogue_infrastructure_changelist"))
     assert response.status_code == 302
     assert reverse("admin:login") in response["Location"]
+
+
+def change_in_admin(client, obj, **changes) -> None:
+    """Post the admin change form of ``obj`` with its current values and
+    ``changes``, as a partner admin or superuser saving the page would."""
+    data = {}
+    for name, value in {**model_to_dict(obj), **changes}.items():
+        if value is None:
+            continue
+        if isinstance(value, list | tuple):
+            data[name] = [getattr(item, "pk", item) for item in value]
+        else:
+            data[name] = getattr(value, "pk", value)
+    opts = obj._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+
+
+def search_finds(client, query: str, listing) -> bool:
+    """Whether searching ``query`` lists ``listing`` and no listing of another
+    region (a query that matches nothing may be corrected to another word)."""
+    bystander = make_infrastructure(name="Bystander lab", region="DE21")
+    search.refresh([bystander.pk])
+    response = client.get(reverse("catalogue:infrastructure_list"), {"q": query})
+    return listing.name in response.text and bystander.name not in response.text
+
+
+@pytest.fixture
+def refreshed(monkeypatch):
+    """The listing ids each search refresh rebuilds (None: every listing)."""
+    calls: list[list[int] | None] = []
+    refresh = search.refresh
+
+    def spy(ids=None):
+        calls.append(None if ids is None else sorted(ids))
+        return refresh(ids)
+
+    monkeypatch.setattr(search, "refresh", spy)
+    return calls
+
+
+def test_saving_a_ris3_priority_refreshes_only_the_listings_that_carry_it(
+    superuser_client, refreshed, django_capture_on_commit_callbacks
+):
+    priority = make_ris3_priority(region="ITH5")
+    carrying = make_infrastructure(name="Tagged lab")
+    carrying.ris3_priorities.set([priority])
+    make_infrastructure(name="Untagged lab")
+    search.refresh()
+    refreshed.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        change_in_admin(
+            superuser_client, priority, nace_sections=[concept("nace", "C")]
+        )
+
+    assert refreshed == [[carrying.pk]]
+    response = superuser_client.get(
+        reverse("catalogue:infrastructure_list"), {"nace": "C"}
+    )
+    assert "Tagged lab" in response.text
+    assert "Untagged lab" not in response.text
+
+
+def test_deleting_ris3_priorities_in_bulk_refreshes_only_their_listings(
+    superuser_client, refreshed, django_capture_on_commit_callbacks
+):
+    priority = make_ris3_priority(region="ITH5")
+    carrying = make_infrastructure()
+    carrying.ris3_priorities.set([priority])
+    make_infrastructure()
+    refreshed.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = superuser_client.post(
+            reverse("admin:catalogue_ris3priority_changelist"),
+            {
+                "action": "delete_selected",
+                "_selected_action": [priority.pk],
+                "post": "yes",
+            },
+        )
+
+    assert response.status_code == 302
+    assert refreshed == [[carrying.pk]]
+
+
+def test_renaming_a_host_refreshes_the_search_text_of_its_listings(
+    superuser_client, django_capture_on_commit_callbacks
+):
+    host = make_organisation(name="Old Institute")
+    listing = make_infrastructure(name="Glass lab", host=host)
+    search.refresh()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        change_in_admin(superuser_client, host, name="Fraunhofer Quarzglas")
+
+    assert search_finds(superuser_client, "Quarzglas", listing)
+
+
+def test_renaming_a_region_refreshes_the_search_text_of_its_listings(
+    superuser_client, django_capture_on_commit_callbacks
+):
+    listing = make_infrastructure(name="Romagna lab", region="ITH55")
+    search.refresh()
+    region = Region.objects.get(code="ITH5")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        change_in_admin(superuser_client, region, name_en="Emilia-Romagnaxyz Valley")
+
+    # The search also reads region names from the vocabulary; the listing's own
+    # text must name the region too, for matching and ranking.
+    texts = SearchText.objects.filter(document=SearchQuery("Romagnaxyz", config="rii"))
+    assert list(texts.values_list("infrastructure", flat=True)) == [listing.pk]
+
+
+def test_renaming_a_vocabulary_term_refreshes_the_listings_tagged_with_it(
+    superuser_client, django_capture_on_commit_callbacks
+):
+    listing = make_infrastructure(name="Imaging lab")
+    make_equipment(infrastructure=listing, category="electron_microscopy")
+    search.refresh()
+    term = concept("equipment_category", "electron_microscopy")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        change_in_admin(superuser_client, term, label="Elektronenmikroskopiexyz")
+
+    assert search_finds(superuser_client, "Elektronenmikroskopiexyz", listing)
