@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalogue.models import Infrastructure
+from core.parsing import parse_ids
 
 from . import services, shortlist
 from .filters import RequestFilter
@@ -196,7 +197,7 @@ def shortlist_add(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 def shortlist_remove(request: HttpRequest) -> HttpResponse:
-    ids = [int(pk) for pk in request.POST.getlist("remove") if pk.isdigit()]
+    ids = parse_ids(request.POST.getlist("remove"))
     shortlist.remove(request, ids)
     return redirect("access:shortlist_detail")
 
@@ -360,6 +361,9 @@ def attachment(
 
 def _safe_next(request: HttpRequest) -> str | None:
     target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    # A path only: ``redirect()`` would look a bare word up as a URL name.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}
+    ):
         return target
     return None

@@ -18,6 +18,7 @@ from accounts import permissions
 from catalogue import services
 from catalogue.completeness import completeness
 from catalogue.models import Infrastructure
+from core.parsing import parse_id
 
 from .forms import (
     BrochureForm,
@@ -263,9 +264,7 @@ def _media_change(
         return _("The photo was added.")
     if action in ("remove_photo", "move_photo"):
         pk = request.POST.get("photo", "")
-        photo = get_object_or_404(
-            infrastructure.photos, pk=pk if pk.isdigit() else None
-        )
+        photo = get_object_or_404(infrastructure.photos, pk=parse_id(pk))
         if action == "remove_photo":
             services.photo_delete(photo=photo)
             return _("The photo was removed.")

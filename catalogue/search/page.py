@@ -11,6 +11,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from core.parsing import parse_int
+
 from ..models import Infrastructure, SearchRecord
 from ..vocabulary import vocabulary
 from . import query as core
@@ -142,7 +144,7 @@ def search_catalogue(data: QueryDict) -> SearchResults:
     active = form.filters()
 
     requested = data.get("page", "1")
-    number = int(requested) if requested.isdigit() and len(requested) < 9 else None
+    number = parse_int(requested, maximum=99_999_999)
     sort = data.get("sort") or ("relevance" if query else "name")
     if sort not in SORTS:
         notices.append(_("Unknown sort order; sorted by name."))
