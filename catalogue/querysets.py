@@ -1,3 +1,6 @@
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
 from django.db import models
 from django.db.models import (
     Count,
@@ -14,13 +17,17 @@ from django.db.models.functions import Coalesce
 from accounts import permissions
 from accounts.permissions import AnyUser
 
+if TYPE_CHECKING:
+    # Also the models of the QuerySets' type arguments, which ruff does not read.
+    from .models import Concept, Infrastructure, Region, RIS3Priority  # noqa: F401
+
 
 def _scoped[QS: models.QuerySet](queryset: QS, condition: Q | None) -> QS:
     """``queryset`` limited by a permission scope (None: no limit)."""
     return queryset if condition is None else queryset.filter(condition)
 
 
-def _count(queryset: models.QuerySet) -> Coalesce:
+def _count(queryset: models.QuerySet[Any]) -> Coalesce:
     """A correlated count of the distinct rows of ``queryset``, as an annotation."""
     counted = (
         queryset.order_by()
@@ -30,7 +37,7 @@ def _count(queryset: models.QuerySet) -> Coalesce:
     return Coalesce(Subquery(counted.values("n")), 0, output_field=IntegerField())
 
 
-class RegionQuerySet(models.QuerySet):
+class RegionQuerySet(models.QuerySet["Region"]):
     def partners(self) -> "RegionQuerySet":
         return self.filter(is_partner=True)
 
@@ -38,13 +45,15 @@ class RegionQuerySet(models.QuerySet):
         """The region ``code`` and every region under it (NUTS codes nest by prefix)."""
         return self.filter(code__startswith=code)
 
-    def with_counts_among(self, infrastructures: models.QuerySet) -> "RegionQuerySet":
+    def with_counts_among(
+        self, infrastructures: models.QuerySet[Any]
+    ) -> "RegionQuerySet":
         """Count the RIIs of ``infrastructures`` located in each region or below it."""
         within = infrastructures.filter(region__code__startswith=OuterRef("code"))
         return self.annotate(infrastructure_count=_count(within))
 
 
-class ConceptQuerySet(models.QuerySet):
+class ConceptQuerySet(models.QuerySet["Concept"]):
     def in_scheme(self, scheme: str) -> "ConceptQuerySet":
         return self.filter(scheme=scheme)
 
@@ -53,7 +62,7 @@ class ConceptQuerySet(models.QuerySet):
         return self.filter(scheme="ket", collection="2018").order_by("order")
 
     def with_counts_among(
-        self, infrastructures: models.QuerySet, *, tag: str
+        self, infrastructures: models.QuerySet[Any], *, tag: str
     ) -> "ConceptQuerySet":
         """Count the RIIs of ``infrastructures`` tagged, through their many-to-many
         field ``tag``, with each concept or with one that maps to it (a 2012 KET
@@ -64,8 +73,8 @@ class ConceptQuerySet(models.QuerySet):
         return self.annotate(infrastructure_count=_count(tagged))
 
 
-class RIS3PriorityQuerySet(models.QuerySet):
-    def for_region(self, region) -> "RIS3PriorityQuerySet":
+class RIS3PriorityQuerySet(models.QuerySet["RIS3Priority"]):
+    def for_region(self, region: "Region") -> "RIS3PriorityQuerySet":
         """Priorities of ``region`` and of the regions above it (a RIS3 is regional)."""
         return self.filter(region_id__in=region.ancestor_codes())
 
@@ -80,7 +89,7 @@ class RIS3PriorityQuerySet(models.QuerySet):
         )
 
 
-class InfrastructureQuerySet(models.QuerySet):
+class InfrastructureQuerySet(models.QuerySet["Infrastructure"]):
     def published(self) -> "InfrastructureQuerySet":
         return self.filter(status="published")
 
@@ -102,8 +111,13 @@ class InfrastructureQuerySet(models.QuerySet):
         from .models import Equipment, Service
 
         def tagged(field: str) -> Exists:
-            through = self.model._meta.get_field(field).remote_field.through
-            return Exists(through.objects.filter(infrastructure_id=OuterRef("pk")))
+            tags = self.model._meta.get_field(field)
+            assert isinstance(tags, models.ManyToManyField)
+            through = tags.remote_field.through
+            assert through is not None  # set once the models are loaded
+            return Exists(
+                through._default_manager.filter(infrastructure_id=OuterRef("pk"))
+            )
 
         return self.annotate(
             service_count=_count(Service.objects.filter(infrastructure=OuterRef("pk"))),
@@ -126,7 +140,7 @@ class InfrastructureQuerySet(models.QuerySet):
         """Published listings their staff edited after the last review."""
         return self.filter(status="published", changed_since_review=True)
 
-    def unverified_since(self, moment) -> "InfrastructureQuerySet":
+    def unverified_since(self, moment: datetime) -> "InfrastructureQuerySet":
         """Published listings nobody confirmed or reviewed since ``moment``."""
         return self.filter(
             Q(verified_at__lt=moment) | Q(verified_at__isnull=True),
@@ -180,7 +194,7 @@ class InfrastructureQuerySet(models.QuerySet):
             )
         return self.filter(condition)
 
-    def tagged_with(self, ket) -> "InfrastructureQuerySet":
+    def tagged_with(self, ket: "Concept") -> "InfrastructureQuerySet":
         """RIIs tagged with the KET ``ket`` or with a 2012 KET that maps to it."""
         tagged = self.model.objects.filter(Q(kets=ket) | Q(kets__maps_to=ket))
         return self.filter(pk__in=tagged.values("pk"))

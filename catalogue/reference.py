@@ -7,6 +7,7 @@ their historical models. Both are idempotent (update or create by natural key).
 import csv
 import json
 from pathlib import Path
+from typing import Any
 
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "reference"
 
@@ -59,7 +60,7 @@ def load_concepts(Concept) -> int:
     """Load every vocabulary, broader concepts first, then the KET mappings."""
     with open(REFERENCE_DIR / "taxonomies.json", encoding="utf-8") as f:
         entries = json.load(f)
-    concepts = {}
+    concepts: dict[tuple[str, str], Any] = {}
     for entry in sorted(entries, key=lambda e: e["parent"] is not None):
         parent = concepts[entry["scheme"], entry["parent"]] if entry["parent"] else None
         concepts[entry["scheme"], entry["code"]], _ = Concept.objects.update_or_create(

@@ -51,6 +51,7 @@ def infrastructure_json_ld(
     if infrastructure.website:
         data["sameAs"] = [infrastructure.website]
     if infrastructure.latitude is not None:
+        assert infrastructure.longitude is not None  # a constraint sets both or neither
         data["geo"] = {
             "@type": "GeoCoordinates",
             "latitude": float(infrastructure.latitude),

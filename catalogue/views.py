@@ -62,12 +62,14 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
     context = {
         "region": region,
         "ancestors": Region.objects.filter(code__in=region.ancestor_codes()[:-1]),
-        "areas": region.children.with_counts_among(published)
+        # django-stubs cannot resolve lookups on the annotations of a custom
+        # QuerySet's method (here ``infrastructure_count``).
+        "areas": region.children.with_counts_among(published)  # type: ignore[misc]
         .filter(infrastructure_count__gt=0)
         .order_by("name"),
         "ris3_priorities": RIS3Priority.objects.for_region(region).with_tag_relations(),
         "kets": Concept.objects.kets_current().with_counts_among(published, tag="kets"),
-        "types": Concept.objects.in_scheme("rii_type")
+        "types": Concept.objects.in_scheme("rii_type")  # type: ignore[misc]
         .with_counts_among(published, tag="types")
         .filter(infrastructure_count__gt=0),
         "infrastructure_count": count,

@@ -4,6 +4,8 @@ every search page, and they change only when an administrator edits a vocabulary
 import time
 from dataclasses import dataclass
 
+from django_stubs_ext import StrOrPromise
+
 from .models import Concept, PriceBand, Region, place_region_code
 
 # Kept in each process for a few minutes: every search page reads it many times, and
@@ -15,7 +17,7 @@ _cached: tuple[float, "Vocabulary"] | None = None
 @dataclass(frozen=True)
 class Term:
     code: str
-    label: str
+    label: StrOrPromise  # lazy for the price bands: read in the page's language
     order: int
     collection: str = ""
     parent: str = ""
@@ -31,7 +33,7 @@ class Vocabulary:
     def terms(self, scheme: str) -> dict[str, Term]:
         return self.schemes.get(scheme, {})
 
-    def label(self, scheme: str, code: str) -> str:
+    def label(self, scheme: str, code: str) -> StrOrPromise:
         term = self.terms(scheme).get(code)
         return term.label if term else code
 

@@ -1,5 +1,7 @@
 """An infrastructure (a listing) and its photos."""
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -128,6 +130,17 @@ class Infrastructure(TimestampedModel):
     history = HistoricalRecords(
         m2m_fields=[types, kets, scientific_domains, ris3_priorities, languages]
     )
+
+    if TYPE_CHECKING:
+        # Annotations of InfrastructureQuerySet, on the listings of querysets
+        # that ask for them: ``with_role_of``...
+        member_role: str | None
+        # ... and ``with_completeness_counts``.
+        service_count: int
+        equipment_count: int
+        has_kets: bool
+        has_types: bool
+        has_languages: bool
 
     class Meta:
         verbose_name = _("infrastructure")

@@ -1,5 +1,7 @@
 """Where and what: NUTS regions, the vocabularies' terms and regions' RIS3 priorities."""
 
+from typing import TYPE_CHECKING
+
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
@@ -38,6 +40,10 @@ class Region(models.Model):
     profile = models.TextField(_("profile"), blank=True)
 
     objects = RegionQuerySet.as_manager()
+
+    if TYPE_CHECKING:
+        # Annotated by ``RegionQuerySet.with_counts_among``.
+        infrastructure_count: int
 
     class Meta:
         verbose_name = _("region")
@@ -86,6 +92,7 @@ class Region(models.Model):
     def place_name(self) -> str:
         """The name to show after a city: a small region is named by the one above."""
         if place_region_code(self.code, self.level, self.is_partner) != self.code:
+            assert self.parent is not None  # a NUTS 3 region lies in another
             return self.parent.display_name
         return self.display_name
 

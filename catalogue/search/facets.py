@@ -7,15 +7,15 @@ values with their counts, the chips and ``Concept.get_absolute_url`` are all wor
 out from the declarations in ``FACETS``.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.functional import Promise
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 from psycopg import sql
 
 if TYPE_CHECKING:
@@ -39,11 +39,11 @@ def _region_choices(terms: "Vocabulary") -> list[tuple[str, str]]:
     return [(code, name) for code, (name, _level, _p) in terms.regions.items()]
 
 
-def _country_choices(terms: "Vocabulary") -> list[tuple[str, str]]:
+def _country_choices(terms: "Vocabulary") -> Sequence[tuple[str, StrOrPromise]]:
     return sorted(terms.countries.items(), key=lambda item: item[1])
 
 
-def _kets_2018(terms: "Vocabulary") -> dict[str, str]:
+def _kets_2018(terms: "Vocabulary") -> Mapping[str, StrOrPromise]:
     # 2012 codes still filter (through their successors) but are not offered.
     return {
         code: term.label
@@ -52,7 +52,7 @@ def _kets_2018(terms: "Vocabulary") -> dict[str, str]:
     }
 
 
-def _top_level_domains(terms: "Vocabulary") -> dict[str, str]:
+def _top_level_domains(terms: "Vocabulary") -> Mapping[str, StrOrPromise]:
     return {
         code: term.label
         for code, term in terms.terms("scientific_domain").items()
@@ -77,15 +77,15 @@ class Facet:
     """
 
     param: str
-    label: str | Promise
+    label: StrOrPromise
     column: str
     kind: FacetKind = "codes"
     scheme: str = ""
     source: Literal["concepts", "computed"] = "concepts"
     # The values the page offers with their counts; None: a flag or a range.
-    offer: Callable[["Vocabulary"], dict[str, str]] | None = None
+    offer: Callable[["Vocabulary"], Mapping[str, StrOrPromise]] | None = None
     # The values the form accepts; by default every term of ``scheme``.
-    choices: Callable[["Vocabulary"], list[tuple[str, str]]] | None = None
+    choices: Callable[["Vocabulary"], Sequence[tuple[str, StrOrPromise]]] | None = None
     # How the form's values become the values records carry.
     expand: Callable[["Vocabulary", list[str]], list[str]] | None = None
     by_count: bool = False  # options by count rather than in the vocabulary's order
@@ -115,18 +115,18 @@ class Facet:
             return Q(**{f"{self.column}__in": values})
         return Q(**{f"{self.column}__overlap": values})
 
-    def offered(self, terms: "Vocabulary") -> dict[str, str]:
+    def offered(self, terms: "Vocabulary") -> Mapping[str, StrOrPromise]:
         """The values the search page offers, with their labels."""
         if self.offer is not None:
             return self.offer(terms)
         return {code: term.label for code, term in terms.terms(self.scheme).items()}
 
-    def form_choices(self, terms: "Vocabulary") -> list[tuple[str, str]]:
+    def form_choices(self, terms: "Vocabulary") -> Sequence[tuple[str, StrOrPromise]]:
         if self.choices is not None:
             return self.choices(terms)
         return [(code, term.label) for code, term in terms.terms(self.scheme).items()]
 
-    def value_label(self, terms: "Vocabulary", code: str) -> str:
+    def value_label(self, terms: "Vocabulary", code: str) -> StrOrPromise:
         """The label of one value, as its chip shows it."""
         if self.param == "region":
             return terms.region_name(code)

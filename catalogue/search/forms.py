@@ -1,11 +1,12 @@
 """Parsing the search page's parameters: a plain form derived from the facet
 registry. Several values of one filter are OR; different filters are AND."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from ..vocabulary import vocabulary
 from .facets import FACETS, Facet, FilterValue
@@ -13,7 +14,7 @@ from .facets import FACETS, Facet, FilterValue
 TRL_LEVELS = range(1, 10)
 
 
-def _choices(facet: Facet) -> Callable[[], list[tuple[str, str]]]:
+def _choices(facet: Facet) -> Callable[[], Sequence[tuple[str, StrOrPromise]]]:
     # Read on each validation, so the form follows the cached vocabulary.
     return lambda: facet.form_choices(vocabulary())
 

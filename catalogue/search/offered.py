@@ -4,6 +4,8 @@ vocabulary: the values with their labels and DOM ids, and their tags."""
 import re
 from dataclasses import dataclass
 
+from django_stubs_ext import StrOrPromise
+
 from ..vocabulary import Vocabulary, vocabulary
 from .facets import FACETS
 
@@ -13,7 +15,7 @@ _DOM_ID_UNSAFE = re.compile(r"[^a-z0-9]+")
 @dataclass(frozen=True)
 class OfferedValue:
     code: str
-    label: str
+    label: StrOrPromise
     dom_id: str
 
 

@@ -1,7 +1,9 @@
 """The search page on top of the search: notices, chips and their URLs, the facet
 options, the result cards and the highlighted matches."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.paginator import Page, Paginator
@@ -72,8 +74,10 @@ class Card:
     has_sme_rate: bool
     shortest_lead_time_days: int | None
 
-    display_name = property(Infrastructure.display_name.fget)
-    get_absolute_url = Infrastructure.get_absolute_url
+    # The listing's own, reading only fields a card has too (name, acronym, slug);
+    # mypy reads a property and a method on a class as their functions.
+    display_name = property(cast(property, Infrastructure.display_name).fget)
+    get_absolute_url = cast("Callable[[Card], str]", Infrastructure.get_absolute_url)
 
 
 @dataclass
@@ -139,7 +143,10 @@ def search_catalogue(data: QueryDict) -> SearchResults:
         for name, errors in form.errors.items():
             notices.append(
                 _("%(filter)s: %(error)s This filter was ignored.")
-                % {"filter": form.fields[name].label, "error": " ".join(errors)}
+                % {
+                    "filter": form.fields[name].label,
+                    "error": " ".join(str(error) for error in errors),
+                }
             )
     active = form.filters()
 
@@ -208,7 +215,7 @@ def _cards(ids: list[int]) -> list[Card]:
     """The cards of the listings with these ids, in this order."""
     terms = vocabulary()
     found = {
-        row[0]: Card(*row[:7], terms.place_name(row[7]), *row[8:])
+        row[0]: Card(*(*row[:7], terms.place_name(row[7]), *row[8:]))
         for row in Infrastructure.objects.filter(pk__in=ids).values_list(
             "pk",
             *("name", "acronym", "slug", "summary", "city", "host__name", "region_id"),
@@ -221,7 +228,7 @@ def _cards(ids: list[int]) -> list[Card]:
 
 def _paginator(*, count: int) -> Paginator:
     """Page numbers for ``count`` results, counted by the search statement."""
-    paginator = Paginator([], core.PAGE_SIZE)
+    paginator: Paginator[Any] = Paginator([], core.PAGE_SIZE)
     paginator.count = count  # overrides the cached_property
     return paginator
 

@@ -141,7 +141,7 @@ def find(
     }
     if not query and not active:
         return _found(_unfiltered(sort), params)
-    parts = [sql.SQL("published.bits AS published")]
+    parts: list[sql.Composable] = [sql.SQL("published.bits AS published")]
     every = [sql.Identifier("published")]
     matched: sql.Composable = sql.SQL("")
     if query:

@@ -49,7 +49,7 @@ def _statements() -> tuple[str, str]:
 def refresh(infrastructure_ids: Iterable[int] | None = None) -> None:
     """Rebuild the search records of the given infrastructures, or of all of them."""
     ids = None if infrastructure_ids is None else list(infrastructure_ids)
-    params = {"all": ids is None, "ids": ids or []}
+    params: dict[str, bool | list[int]] = {"all": ids is None, "ids": ids or []}
     records, terms = _statements()
     with transaction.atomic(), connection.cursor() as cursor:
         if ids is None:

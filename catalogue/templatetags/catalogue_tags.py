@@ -136,7 +136,7 @@ def ket_labels(codes: list[str]) -> list[str]:
     """Labels of the 2018 KETs among ``codes``, in the list's order."""
     terms = vocabulary().terms("ket")
     return [
-        term.label
+        str(term.label)
         for code, term in terms.items()
         if term.collection == "2018" and code in codes
     ]
@@ -145,7 +145,7 @@ def ket_labels(codes: list[str]) -> list[str]:
 @register.filter
 def language_labels(codes: list[str]) -> list[str]:
     terms = vocabulary().terms("language")
-    return [term.label for code, term in terms.items() if code in codes]
+    return [str(term.label) for code, term in terms.items() if code in codes]
 
 
 @register.filter
