@@ -7,6 +7,7 @@ idempotent: every object is matched by its natural key and updated in place.
 import datetime
 import json
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from allauth.account.models import EmailAddress
@@ -21,7 +22,7 @@ from accounts.models import (
     RegionAdministration,
     User,
 )
-from catalogue import search
+from catalogue import services
 from catalogue.models import (
     Concept,
     Equipment,
@@ -77,6 +78,13 @@ def _unique_slug(name: str, taken: set[str]) -> str:
     return slug
 
 
+def _coordinate(value: float | None) -> Decimal | None:
+    """A coordinate as the model keeps it (5 decimals, about a metre)."""
+    if value is None:
+        return None
+    return Decimal(str(value)).quantize(Decimal("0.00001"))
+
+
 def _user(email: str, **defaults) -> User:
     user, created = User.objects.get_or_create(email=email, defaults=defaults)
     if created:
@@ -105,7 +113,6 @@ def load_demo_catalogue(directory: Path = DEMO_DIR) -> DemoSummary:
         with open(path, encoding="utf-8") as f:
             data = json.load(f)
         _load_region(data, concepts, summary, region_index=index)
-    search.refresh()
     return summary
 
 
@@ -196,22 +203,24 @@ def _load_region(
 # approval, the third was last verified more than a year ago.
 CHANGED_POSITION, STALE_POSITION = 1, 2
 STALE_DAYS = 400
+# The demo's published listings, as if a partner admin had approved them.
+DEMO_APPROVAL = services.Source("demo approval", reason="approve", needs_review=False)
 
 
 def _set_review_state(rii: Infrastructure, position: int) -> None:
     """Give the partner admins' queue something to show."""
     if position == STALE_POSITION:
         rii.verified_at = timezone.now() - datetime.timedelta(days=STALE_DAYS)
-        rii.save(update_fields=["verified_at"])
+        services.listing_save(
+            infrastructure=rii, source=services.DEMO, update_fields=["verified_at"]
+        )
     elif position == CHANGED_POSITION:
         # The version as approved, then an edit by the staff since.
-        rii._change_reason = "approve"
-        rii.save()
-        del rii._change_reason
-        rii.summary = f"{rii.summary.rstrip('.')}, now open to SMEs on short notice."
-        rii.summary = rii.summary[:300]
-        rii.changed_since_review = True
-        rii.save(update_fields=["summary", "changed_since_review"])
+        services.listing_save(infrastructure=rii, source=DEMO_APPROVAL)
+        summary = f"{rii.summary.rstrip('.')}, now open to SMEs on short notice."
+        services.infrastructure_update(
+            infrastructure=rii, data={"summary": summary[:300]}, source=services.STAFF
+        )
 
 
 def _load_infrastructure(
@@ -227,17 +236,17 @@ def _load_infrastructure(
     published = status == "published"
     # Spread verification dates so that some listings are due for re-confirmation.
     verified_at = now - datetime.timedelta(days=age_days % 500)
-    rii, _ = Infrastructure.objects.update_or_create(
+    rii = services.infrastructure_put(
         slug=slugify(item["name"])[:200],
-        defaults={
+        data={
             "name": item["name"],
             "acronym": item["acronym"],
             "host": host,
             "region_id": item["region"],
             "address": item["address"],
             "city": item["city"],
-            "latitude": item["latitude"],
-            "longitude": item["longitude"],
+            "latitude": _coordinate(item["latitude"]),
+            "longitude": _coordinate(item["longitude"]),
             "website": item["website"],
             "summary": item["summary"],
             "description": item["description"],
@@ -251,22 +260,24 @@ def _load_infrastructure(
             if published
             else None,
             "verified_at": verified_at if published else None,
+            "types": concepts.many("rii_type", item["types"]),
+            "kets": concepts.many("ket", item["kets"]),
+            "scientific_domains": concepts.many(
+                "scientific_domain", item["scientific_domains"]
+            ),
+            "languages": concepts.many("language", item["languages"]),
+            "ris3_priorities": priorities,
         },
+        source=services.DEMO,
     )
-    rii.types.set(concepts.many("rii_type", item["types"]))
-    rii.kets.set(concepts.many("ket", item["kets"]))
-    rii.scientific_domains.set(
-        concepts.many("scientific_domain", item["scientific_domains"])
-    )
-    rii.languages.set(concepts.many("language", item["languages"]))
-    rii.ris3_priorities.set(priorities)
 
-    services, taken = {}, set()
+    offered, taken = {}, set()
     for order, entry in enumerate(item["services"], start=1):
-        service, _ = Service.objects.update_or_create(
+        offered[entry["key"]] = services.item_put(
+            Service,
             infrastructure=rii,
             slug=_unique_slug(entry["name"], taken),
-            defaults={
+            data={
                 "name": entry["name"],
                 "description": entry["description"],
                 "service_type": concepts.one("service_type", entry["service_type"]),
@@ -280,21 +291,22 @@ def _load_infrastructure(
                 "nda_available": entry["nda_available"],
                 "booking_url": entry["booking_url"],
                 "order": order,
+                "kets": concepts.many("ket", entry["kets"]),
+                "languages": concepts.many("language", entry["languages"]),
+                "target_users": concepts.many("target_user", entry["target_users"]),
             },
+            source=services.DEMO,
         )
-        service.kets.set(concepts.many("ket", entry["kets"]))
-        service.languages.set(concepts.many("language", entry["languages"]))
-        service.target_users.set(concepts.many("target_user", entry["target_users"]))
-        services[entry["key"]] = service
-    rii.services.exclude(pk__in=[s.pk for s in services.values()]).delete()
+    services.items_keep(Service, infrastructure=rii, slugs=taken, source=services.DEMO)
 
-    kept, taken = [], set()
+    taken = set()
     for order, entry in enumerate(item["equipment"], start=1):
         slug = _unique_slug(entry["name"], taken)
-        equipment, _ = Equipment.objects.update_or_create(
+        services.item_put(
+            Equipment,
             infrastructure=rii,
             slug=slug,
-            defaults={
+            data={
                 "name": entry["name"],
                 "category": concepts.one("equipment_category", entry["category"]),
                 "technique": entry["technique"],
@@ -306,9 +318,11 @@ def _load_infrastructure(
                 "access": entry["access"],
                 "uniquip_id": f"{rii.slug}/{slug}"[:100],
                 "order": order,
+                "services": [offered[key] for key in entry["services"]],
             },
+            source=services.DEMO,
         )
-        equipment.services.set([services[key] for key in entry["services"]])
-        kept.append(equipment.pk)
-    rii.equipment.exclude(pk__in=kept).delete()
+    services.items_keep(
+        Equipment, infrastructure=rii, slugs=taken, source=services.DEMO
+    )
     return rii

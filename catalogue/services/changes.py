@@ -21,6 +21,8 @@ from ..tasks import search_rebuild
 # Beyond this many listings, a refresh runs as a background task instead of
 # inside the request that caused it.
 REFRESH_IN_REQUEST_MAX = 200
+# Listings changed in bulk are marked and refreshed this many at a time.
+BULK_BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,8 @@ def listing_save(
     if source.reason is not None:
         infrastructure._change_reason = source.reason  # type: ignore[attr-defined]
     infrastructure.save(update_fields=fields)
+    # The reason was this save's; a later save of the same object gives its own.
+    vars(infrastructure).pop("_change_reason", None)
     search_refresh_on_commit([infrastructure.pk])
 
 
@@ -68,13 +72,34 @@ def listings_changed(*, infrastructure_ids: Iterable[int], source: Source) -> No
     ids = sorted(set(infrastructure_ids))
     if not ids:
         return
+    _mark_changed(ids, source)
+    search_refresh_on_commit(ids)
+
+
+def listings_changed_in_bulk(
+    *, infrastructure_ids: Iterable[int], source: Source
+) -> None:
+    """As ``listings_changed``, for a writer of thousands of listings outside a
+    request whose writes are committed (an import, in its task or command): the
+    listings are marked and their search records refreshed now, a batch at a
+    time, so that they are searchable when the writer reports done."""
+    ids = sorted(set(infrastructure_ids))
+    for start in range(0, len(ids), BULK_BATCH):
+        batch = ids[start : start + BULK_BATCH]
+        with transaction.atomic():
+            _mark_changed(batch, source)
+            search.refresh(batch)
+
+
+def _mark_changed(ids: list[int], source: Source) -> None:
+    """Mark these listings updated; flag the published ones for review when
+    ``source`` needs it."""
     listings = Infrastructure.objects.filter(pk__in=ids)
     listings.update(updated_at=timezone.now())
     if source.needs_review:
         listings.filter(status=InfrastructureStatus.PUBLISHED).update(
             changed_since_review=True
         )
-    search_refresh_on_commit(ids)
 
 
 def search_refresh_on_commit(infrastructure_ids: Iterable[int]) -> None:

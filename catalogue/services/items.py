@@ -1,5 +1,6 @@
 """Writes of what a listing offers: its services and equipment items."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -119,3 +120,46 @@ def _item_delete(item: Item, *, source: Source) -> None:
     with transaction.atomic():
         item.delete()
         listings_changed(infrastructure_ids=[item.infrastructure_id], source=source)
+
+
+def item_put[I: (Service, Equipment)](
+    model: type[I],
+    *,
+    infrastructure: Infrastructure,
+    slug: str,
+    data: dict[str, Any],
+    source: Source,
+) -> I:
+    """Create the service or equipment item ``slug`` of a listing, or update it,
+    with ``data``: for loaders keyed by slug, such as the demo."""
+    with transaction.atomic():
+        item = model.objects.filter(infrastructure=infrastructure, slug=slug).first()
+        if item is None:
+            item = model(infrastructure=infrastructure, slug=slug)
+        many = assign(item, data)
+        _check_services(item, many)
+        item.full_clean()
+        item.save()
+        set_many(item, many)
+        listings_changed(infrastructure_ids=[infrastructure.pk], source=source)
+    return item
+
+
+def items_keep(
+    model: type[Item],
+    *,
+    infrastructure: Infrastructure,
+    slugs: Iterable[str],
+    source: Source,
+) -> int:
+    """Delete the listing's services (or equipment items) other than ``slugs``;
+    return how many went."""
+    with transaction.atomic():
+        deleted, _ = (
+            model.objects.filter(infrastructure=infrastructure)
+            .exclude(slug__in=list(slugs))
+            .delete()
+        )
+        if deleted:
+            listings_changed(infrastructure_ids=[infrastructure.pk], source=source)
+    return deleted

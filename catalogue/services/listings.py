@@ -114,3 +114,20 @@ def photo_delete(*, photo: Photo) -> None:
         photo.delete()
         listings_changed(infrastructure_ids=[photo.infrastructure_id], source=STAFF)
         delete_file_on_commit(photo.image.name)
+
+
+def infrastructure_put(
+    *, slug: str, data: dict[str, Any], source: Source
+) -> Infrastructure:
+    """Create the listing ``slug``, or update it, with ``data`` (field name ->
+    value, lists for many-to-many fields): for loaders keyed by slug, such as the
+    demo, which may run again with the same data."""
+    with transaction.atomic():
+        infrastructure = Infrastructure.objects.filter(slug=slug).first()
+        if infrastructure is None:
+            infrastructure = Infrastructure(slug=slug)
+        many = assign(infrastructure, data)
+        infrastructure.full_clean()
+        listing_save(infrastructure=infrastructure, source=source)
+        set_many(infrastructure, many)
+    return infrastructure
