@@ -181,14 +181,14 @@ class ModerationDecisionInline(ReadOnlyAdmin, admin.TabularInline):
 
     model = ModerationDecision
     extra = 0
-    fields = readonly_fields = [
+    fields = readonly_fields = (
         "created_at",
         "decided_by",
         "action",
         "from_status",
         "to_status",
         "message",
-    ]
+    )
     verbose_name_plural = _("moderation decisions")
 
     def get_queryset(self, request):

@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import permissions
+from accounts.models import User
 from accounts.scoping import RegionScopedAdmin
 from catalogue import services
 from catalogue.admin import (
@@ -66,13 +68,20 @@ class RegionWithinFilter(admin.SimpleListFilter):
         return [(region.code, str(region)) for region in _dashboard_regions(request)]
 
     def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(permissions.within("region", [self.value()]))
+        code = self.value()
+        if code:
+            return queryset.filter(permissions.within("region", [code]))
         return queryset
 
 
-def _dashboard_regions(request: HttpRequest):
-    return queue.dashboard_regions(request.user)
+def _admin_user(request: HttpRequest) -> User:
+    """The user of an admin page: the admin site lets only signed-in staff in."""
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _dashboard_regions(request: HttpRequest) -> models.QuerySet:
+    return queue.dashboard_regions(_admin_user(request))
 
 
 class DecisionForm(forms.Form):
@@ -208,7 +217,7 @@ class InfrastructureAdmin(RegionScopedAdmin, RefreshesSearch, SimpleHistoryAdmin
         """The moderation queue, with counts per region and status."""
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
-        sections = queue.queue_sections(request.user)
+        sections = queue.queue_sections(_admin_user(request))
         context = {
             **self.admin_site.each_context(request),
             "title": _("Moderation"),
@@ -219,7 +228,7 @@ class InfrastructureAdmin(RegionScopedAdmin, RefreshesSearch, SimpleHistoryAdmin
             ],
             "regions": [
                 (region, [(s, getattr(region, f"count_{s}")) for s in STATUSES])
-                for region in queue.region_counts(request.user)
+                for region in queue.region_counts(_admin_user(request))
             ],
             "statuses": Infrastructure.Status.choices,
         }
@@ -247,7 +256,7 @@ class InfrastructureAdmin(RegionScopedAdmin, RefreshesSearch, SimpleHistoryAdmin
                 services.infrastructure_transition(
                     infrastructure=obj,
                     action=action,
-                    user=request.user,
+                    user=_admin_user(request),
                     message=form.cleaned_data["message"],
                 )
             except ValidationError as error:
@@ -309,7 +318,10 @@ class InfrastructureAdmin(RegionScopedAdmin, RefreshesSearch, SimpleHistoryAdmin
                 )
             message = form.cleaned_data["message"]
         done, refused = services.infrastructures_transition(
-            infrastructures=queryset, action=action, user=request.user, message=message
+            infrastructures=queryset,
+            action=action,
+            user=_admin_user(request),
+            message=message,
         )
         if done:
             self.message_user(request, services.transition_summary(action, done))

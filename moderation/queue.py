@@ -27,7 +27,7 @@ def queue_sections(user: User) -> dict[str, models.QuerySet]:
     listings = Infrastructure.objects.moderated_by(user).select_related(
         "region", "host"
     )
-    sections = {
+    sections: dict[str, models.QuerySet] = {
         "pending": listings.awaiting_review().order_by("updated_at", "pk"),
         "changed": listings.changed_after_review().order_by("updated_at", "pk"),
         "unverified": listings.unverified_since(verification_due_before()).order_by(

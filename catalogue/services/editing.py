@@ -90,4 +90,4 @@ def move(item: Any, *, direction: Direction) -> None:
 
 def _list_order(model: type[models.Model]) -> list:
     """The model's ordering within one listing."""
-    return [field for field in model._meta.ordering if field != "infrastructure"]
+    return [field for field in model._meta.ordering or () if field != "infrastructure"]

@@ -78,7 +78,7 @@ def _approved_ids(version: Any, field: models.ManyToManyField) -> list[int]:
 
 
 def _labels(field: models.ManyToManyField, ids: Any) -> str:
-    related = field.related_model.objects.filter(pk__in=ids)
+    related = field.related_model._default_manager.filter(pk__in=ids)
     return ", ".join(sorted(str(obj) for obj in related))
 
 

@@ -107,7 +107,7 @@ def _item_update[I: (Service, Equipment)](
 ) -> I:
     with transaction.atomic():
         lock_unchanged(item)
-        many = assign(item, data)
+        many: dict[str, Any] = assign(item, data)
         _check_services(item, many)
         item.full_clean()
         item.save(update_fields=[*data.keys() - many.keys(), "updated_at"])

@@ -93,11 +93,12 @@ def photo_add(
             caption=caption,
             order=0 if last is None else last + 1,
         )
-        photo.image.save(image.name, image, save=False)
+        photo.image.save(image.name or "photo", image, save=False)
         try:
             photo.full_clean()
         except ValidationError:
-            default_storage.delete(photo.image.name)
+            if photo.image.name:
+                default_storage.delete(photo.image.name)
             raise
         photo.save()
         listings_changed(infrastructure_ids=[infrastructure.pk], source=STAFF)
@@ -113,7 +114,7 @@ def photo_delete(*, photo: Photo) -> None:
     with transaction.atomic():
         photo.delete()
         listings_changed(infrastructure_ids=[photo.infrastructure_id], source=STAFF)
-        delete_file_on_commit(photo.image.name)
+        delete_file_on_commit(photo.image.name or "")
 
 
 def infrastructure_put(
