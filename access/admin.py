@@ -9,14 +9,14 @@ from .models import AccessRequest, Event
 class EventInline(ReadOnlyAdmin, admin.TabularInline):
     model = Event
     extra = 0
-    fields = readonly_fields = [
+    fields = readonly_fields = (
         "created_at",
         "actor",
         "action",
         "from_state",
         "to_state",
         "note",
-    ]
+    )
 
 
 @admin.register(AccessRequest)

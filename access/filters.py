@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from catalogue.models import Infrastructure
 
 from .models import OPEN_STATES, AccessRequest, State
+from .querysets import AccessRequestQuerySet
 
 AGE_CHOICES = [
     ("overdue", _("Overdue for an answer")),
@@ -53,7 +54,9 @@ class RequestFilter(django_filters.FilterSet):
             return queryset.exclude(state__in=OPEN_STATES)
         return queryset.filter(state=value)
 
-    def filter_age(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def filter_age(
+        self, queryset: AccessRequestQuerySet, name: str, value: str
+    ) -> QuerySet:
         now = timezone.now()
         if value == "overdue":
             return queryset.overdue(now)

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -8,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from catalogue.models import Infrastructure
+from core.forms import model_choice_field
 from core.uploads import clean_image, clean_pdf
 
 from .models import MAX_MESSAGE_LENGTH, MAX_NEED_LENGTH, AccessRequest, Message
@@ -94,7 +97,9 @@ class AccessRequestForm(forms.ModelForm):
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["need"].max_length = MAX_NEED_LENGTH
+        need = self.fields["need"]
+        assert isinstance(need, forms.CharField)
+        need.max_length = MAX_NEED_LENGTH
         self.fields["need"].widget.attrs["maxlength"] = MAX_NEED_LENGTH
         self.fields["consent_share"].required = True
         self.fields["privacy_accepted"].required = True
@@ -110,14 +115,14 @@ class AccessRequestForm(forms.ModelForm):
         self.fields["privacy_accepted"].label = _privacy_label()
         if len(infrastructures) == 1:
             (infrastructure,) = infrastructures
-            self.fields["service"].queryset = infrastructure.services.order_by(
-                "order", "name"
-            )
-            self.fields["equipment"].queryset = infrastructure.equipment.order_by(
-                "order", "name"
-            )
-            for name in ("service", "equipment"):
-                if not self.fields[name].queryset.exists():
+            choices = {
+                "service": infrastructure.services.order_by("order", "name"),
+                "equipment": infrastructure.equipment.order_by("order", "name"),
+            }
+            for name, queryset in choices.items():
+                if queryset.exists():
+                    model_choice_field(self, name).queryset = queryset
+                else:
                     del self.fields[name]
         else:
             del self.fields["service"], self.fields["equipment"]
@@ -138,8 +143,9 @@ class AccessRequestForm(forms.ModelForm):
     def clean_attachment(self):
         return clean_attachment(self.cleaned_data.get("attachment"))
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("service") and cleaned.get("equipment"):
             self.add_error(
                 "equipment",
@@ -175,7 +181,9 @@ class MessageForm(forms.ModelForm):
 
     def __init__(self, *args, staff: bool, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["body"].max_length = MAX_MESSAGE_LENGTH
+        body = self.fields["body"]
+        assert isinstance(body, forms.CharField)
+        body.max_length = MAX_MESSAGE_LENGTH
         self.fields["body"].widget.attrs["maxlength"] = MAX_MESSAGE_LENGTH
         if not staff:
             del self.fields["internal"]

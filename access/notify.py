@@ -121,10 +121,9 @@ def _to_requester(
     access_request: AccessRequest, template: str, extra: dict[str, Any]
 ) -> None:
     context = _context(access_request, staff=False, **extra)
-    if access_request.requester_id and access_request.requester.is_active:
-        email_queue_to_users(
-            users=[access_request.requester], template=template, context=context
-        )
+    requester = access_request.requester
+    if requester is not None and requester.is_active:
+        email_queue_to_users(users=[requester], template=template, context=context)
     else:
         email_queue(
             to=[access_request.contact_email],

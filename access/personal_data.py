@@ -1,12 +1,15 @@
 """What access requests hold about a person, for their data download."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Prefetch
 
 from accounts.models import User
 
 from .models import AccessRequest, Message
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
 def access_requests_export(user: User) -> list[dict[str, Any]]:
@@ -32,7 +35,13 @@ def shortlist_export(user: User) -> list[str]:
     ]
 
 
-def _access_request(access_request: AccessRequest) -> dict[str, Any]:
+class SharedMessages(TypedDict):
+    shared_messages: list[Message]
+
+
+def _access_request(
+    access_request: "WithAnnotations[AccessRequest, SharedMessages]",
+) -> dict[str, Any]:
     return {
         "reference": access_request.reference,
         "infrastructure": access_request.infrastructure.name,

@@ -1,4 +1,5 @@
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.db.models import OuterRef, Q
@@ -6,6 +7,11 @@ from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 
 from accounts import permissions
+from accounts.permissions import AnyUser
+
+if TYPE_CHECKING:
+    # The model of the QuerySet's type argument, which ruff does not read.
+    from .models import AccessRequest  # noqa: F401
 
 REMINDER_WORKING_DAYS = 5
 ESCALATION_WORKING_DAYS = 10
@@ -29,7 +35,7 @@ class Median(models.Aggregate):
     output_field = models.DurationField()
 
 
-class AccessRequestQuerySet(models.QuerySet):
+class AccessRequestQuerySet(models.QuerySet["AccessRequest"]):
     def confirmed(self) -> "AccessRequestQuerySet":
         return self.exclude(state=self.model.State.UNCONFIRMED)
 
@@ -52,14 +58,14 @@ class AccessRequestQuerySet(models.QuerySet):
             response_due_at__lt=now or timezone.now()
         )
 
-    def for_staff(self, user) -> "AccessRequestQuerySet":
+    def for_staff(self, user: AnyUser) -> "AccessRequestQuerySet":
         """Confirmed requests to the infrastructures ``user`` is manager or editor of;
         a superuser sees every confirmed request."""
         condition = permissions.editable_q(user, "infrastructure")
         requests = self.confirmed()
         return requests if condition is None else requests.filter(condition)
 
-    def for_requester(self, user) -> "AccessRequestQuerySet":
+    def for_requester(self, user: AnyUser) -> "AccessRequestQuerySet":
         """The requests ``user`` sent, and the confirmed ones a guest sent from an
         address the user has since confirmed as theirs."""
         return self.filter(permissions.requested_by_q(user)).confirmed()
@@ -77,7 +83,7 @@ class AccessRequestQuerySet(models.QuerySet):
             )
         )
 
-    def median_first_response(self, now: datetime | None = None):
+    def median_first_response(self, now: datetime | None = None) -> timedelta | None:
         """The median time to first response over the last 12 months, or None while
         fewer than ``MEDIAN_MINIMUM_REQUESTS`` requests were sent. A request still
         unanswered counts with the time it has waited so far."""

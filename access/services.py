@@ -172,7 +172,7 @@ def access_request_create(
         )
     brief = uuid.uuid4()
     state = State.SUBMITTED if user else State.UNCONFIRMED
-    requests = []
+    requests: list[AccessRequest] = []
     with transaction.atomic():
         for infrastructure in infrastructures:
             access_request = AccessRequest(
@@ -187,6 +187,7 @@ def access_request_create(
                 if requests:  # one stored file for the whole brief
                     access_request.attachment.name = requests[0].attachment.name
                 else:
+                    assert attachment.name is not None  # an upload has a name
                     access_request.attachment.save(
                         attachment.name, attachment, save=False
                     )
@@ -221,7 +222,7 @@ def access_request_confirm(*, token: str) -> list[AccessRequest]:
         brief = signing.loads(
             token,
             salt=_CONFIRMATION_SALT,
-            max_age=CONFIRMATION_VALIDITY.total_seconds(),
+            max_age=CONFIRMATION_VALIDITY,
         )
     except signing.SignatureExpired as error:
         raise ValidationError(
@@ -345,6 +346,7 @@ def message_post(
             body=body.strip(),
         )
         if attachment is not None:
+            assert attachment.name is not None  # an upload has a name
             message.attachment.save(attachment.name, attachment, save=False)
         message.full_clean()
         message.save()
@@ -425,7 +427,7 @@ def requester_forget(*, user: User, anonymous_email: str) -> int:
                 access_request=access_request,
                 action="withdraw",
                 user=user,
-                note=_("The requester closed their account."),
+                note=str(_("The requester closed their account.")),
             )
     ShortlistEntry.objects.filter(user=user).delete()
     return AccessRequest.objects.filter(pk__in=[r.pk for r in mine]).update(

@@ -63,6 +63,7 @@ def remove(request: HttpRequest, infrastructure_ids: list[int]) -> None:
 
 
 def _merge_session(request: HttpRequest) -> None:
+    assert request.user.is_authenticated  # a guest's list joins their account
     saved = request.session.pop(SESSION_KEY, None)
     if saved:
         ShortlistEntry.objects.bulk_create(

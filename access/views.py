@@ -1,3 +1,5 @@
+from typing import Any
+
 from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,13 +12,17 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
+from accounts.models import Organisation, User
+from accounts.permissions import AnyUser
 from catalogue.models import Infrastructure
 from core.parsing import parse_ids
 
 from . import services, shortlist
 from .filters import RequestFilter
 from .forms import AccessRequestForm, MessageForm, TransitionForm
-from .models import AccessRequest, Message
+from .models import AccessRequest, Event, Message
+from .querysets import AccessRequestQuerySet
 
 PAGE_SIZE = 25
 
@@ -54,7 +60,7 @@ def brief_create(request: HttpRequest) -> HttpResponse:
 def _ask(
     request: HttpRequest,
     infrastructures: list[Infrastructure],
-    initial: dict,
+    initial: dict[str, Any],
     template: str = "access/brief_form.html",
     *,
     listed: list[Infrastructure] | None = None,
@@ -96,7 +102,7 @@ def _ask(
     return render(request, template, context, status=status)
 
 
-def _within_rate_limits(request: HttpRequest, user) -> bool:
+def _within_rate_limits(request: HttpRequest, user: User | None) -> bool:
     """Per IP address for everyone, and per account for signed-in users."""
     if not ratelimit.consume(request, action="access_request"):
         return False
@@ -105,7 +111,7 @@ def _within_rate_limits(request: HttpRequest, user) -> bool:
     )
 
 
-def _company(user):
+def _company(user: AnyUser | None) -> Organisation | None:
     """The company a signed-in SME works for, from their profile."""
     if user is None or not user.is_authenticated:
         return None
@@ -113,7 +119,7 @@ def _company(user):
     return membership.organisation if membership else None
 
 
-def _initial(request: HttpRequest) -> dict:
+def _initial(request: HttpRequest) -> dict[str, Any]:
     if not request.user.is_authenticated:
         return {}
     user = request.user
@@ -125,7 +131,9 @@ def _initial(request: HttpRequest) -> dict:
     }
 
 
-def _sent(request: HttpRequest, sent: list[AccessRequest], user) -> HttpResponse:
+def _sent(
+    request: HttpRequest, sent: list[AccessRequest], user: User | None
+) -> HttpResponse:
     if user is None:
         request.session["access_sent_to"] = sent[0].contact_email
         return redirect("access:request_sent")
@@ -204,19 +212,25 @@ def shortlist_remove(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def my_requests(request: HttpRequest) -> HttpResponse:
+def my_requests(request: AuthenticatedHttpRequest) -> HttpResponse:
     requests = AccessRequest.objects.for_requester(request.user)
     return _request_list(request, requests, "access/my_requests.html", staff=False)
 
 
 @login_required
 @require_GET
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     requests = AccessRequest.objects.for_staff(request.user)
     return _request_list(request, requests, "access/inbox.html", staff=True)
 
 
-def _request_list(request, requests, template, *, staff: bool) -> HttpResponse:
+def _request_list(
+    request: AuthenticatedHttpRequest,
+    requests: AccessRequestQuerySet,
+    template: str,
+    *,
+    staff: bool,
+) -> HttpResponse:
     infrastructures = Infrastructure.objects.editable_by(request.user).order_by("name")
     data = request.GET.copy()
     if staff and "state" not in data:
@@ -239,19 +253,21 @@ def _request_list(request, requests, template, *, staff: bool) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def request_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     requests = AccessRequest.objects.for_requester(request.user)
     return _detail(request, get_object_or_404(requests, pk=pk), staff=False)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def inbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def inbox_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     requests = AccessRequest.objects.for_staff(request.user)
     return _detail(request, get_object_or_404(requests, pk=pk), staff=True)
 
 
-def _detail(request, access_request: AccessRequest, *, staff: bool) -> HttpResponse:
+def _detail(
+    request: AuthenticatedHttpRequest, access_request: AccessRequest, *, staff: bool
+) -> HttpResponse:
     roles = frozenset({services.STAFF if staff else services.REQUESTER})
     message_form = MessageForm(staff=staff)
     transition_form = TransitionForm()
@@ -280,7 +296,11 @@ def _detail(request, access_request: AccessRequest, *, staff: bool) -> HttpRespo
     return render(request, "access/request_detail.html", context, status=status)
 
 
-def _transition(request, access_request, form: TransitionForm) -> None:
+def _transition(
+    request: AuthenticatedHttpRequest,
+    access_request: AccessRequest,
+    form: TransitionForm,
+) -> None:
     if not form.is_valid():
         raise ValidationError("invalid")
     try:
@@ -303,7 +323,9 @@ def _transition(request, access_request, form: TransitionForm) -> None:
     messages.success(request, _("Done."))
 
 
-def _post_message(request, access_request, form: MessageForm) -> None:
+def _post_message(
+    request: AuthenticatedHttpRequest, access_request: AccessRequest, form: MessageForm
+) -> None:
     if not form.is_valid():
         raise ValidationError("invalid")
     if not ratelimit.consume(request, action="access_message", user=request.user):
@@ -323,20 +345,23 @@ def _post_message(request, access_request, form: MessageForm) -> None:
     messages.success(request, _("Your message was sent."))
 
 
-def _thread(access_request: AccessRequest, *, staff: bool) -> list:
+def _thread(access_request: AccessRequest, *, staff: bool) -> list[Message | Event]:
     """Messages and events in the order they happened; internal notes for staff."""
     notes = access_request.messages.select_related("author")
     if not staff:
         notes = notes.filter(internal=False)
-    entries = [*notes, *access_request.events.select_related("actor")]
+    entries: list[Message | Event] = [
+        *notes,
+        *access_request.events.select_related("actor"),
+    ]
     return sorted(entries, key=lambda entry: (entry.created_at, entry.pk))
 
 
 @login_required
 @require_GET
 def attachment(
-    request: HttpRequest, pk: int, message: int | None = None
-) -> HttpResponse:
+    request: AuthenticatedHttpRequest, pk: int, message: int | None = None
+) -> FileResponse:
     """A request's or a message's attachment, for the people who may read it."""
     visible = AccessRequest.objects.for_staff(
         request.user
@@ -354,6 +379,7 @@ def attachment(
         stored = get_object_or_404(notes, pk=message).attachment
     if not stored:
         raise Http404
+    assert stored.name is not None  # a stored file has a name
     return FileResponse(
         stored.open("rb"), as_attachment=True, filename=stored.name.rsplit("/", 1)[-1]
     )

@@ -13,13 +13,13 @@ from .models import Invitation, User
 # own in its ``AppConfig.ready`` (see ``register``), so that this app, below them,
 # needs to know none of them.
 SECTIONS: dict[str, Callable[[User], Any]] = {}
-ERASERS: list[Callable[..., None]] = []
+ERASERS: list[Callable[..., object]] = []
 
 
 def register(
     *,
     sections: dict[str, Callable[[User], Any]],
-    erase: Callable[..., None] | None = None,
+    erase: Callable[..., object] | None = None,
 ) -> None:
     """Add an app's sections to the data download and, with ``erase``, what runs
     (with ``user`` and ``anonymous_email``) while an account is deleted."""
