@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -27,28 +28,43 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def media(request: HttpRequest, path: str) -> HttpResponse:
-    """An uploaded file. ``serve`` refuses paths outside MEDIA_ROOT. The files of a
-    listing that is not published are shown only to those who may see the listing:
-    its staff and the partner admins of its region."""
-    owner = _media_owner(path)
-    if (
-        owner
-        and not owner.is_published
+    """An uploaded file of a listing, looked up by the exact name it is stored
+    under. The files of a listing that is not published are shown only to those
+    who may see the listing: its staff and the partner admins of its region."""
+    name = _stored_name(path)
+    owner = _media_owner(name)
+    if owner is None or (
+        not owner.is_published
         and not permissions.may_preview_listing(request.user, owner)
     ):
         raise Http404
-    response = serve(request, path, document_root=settings.MEDIA_ROOT)
-    if path.lower().endswith(".pdf"):
+    response = serve(request, name, document_root=settings.MEDIA_ROOT)
+    if name.lower().endswith(".pdf"):
         response["Content-Disposition"] = "inline"
     return response
 
 
 # Each kind of upload has its folder (``upload_to``), so one column is looked up.
-_MEDIA_FIELDS = {"logos/": "logo", "brochures/": "brochure", "photos/": "photos__image"}
+_MEDIA_FIELDS = {"logos": "logo", "brochures": "brochure", "photos": "photos__image"}
 
 
-def _media_owner(path: str) -> Infrastructure | None:
-    for folder, field in _MEDIA_FIELDS.items():
-        if path.startswith(folder):
-            return Infrastructure.objects.filter(**{field: path}).first()
-    return None
+def _stored_name(path: str) -> str:
+    """``path`` if it is a name files are stored under: one known folder, one file
+    name, nothing a file system or ``serve()`` would normalise (empty, "." or ".."
+    segments, a trailing slash, backslashes)."""
+    folder, _, file_name = path.partition("/")
+    if (
+        folder not in _MEDIA_FIELDS
+        or not file_name
+        or "/" in file_name
+        or "\\" in path
+        or file_name in (".", "..")
+    ):
+        raise BadRequest("Not the name of a stored file.")
+    return path
+
+
+def _media_owner(name: str) -> Infrastructure | None:
+    """The listing that stores a file under exactly ``name``, if any."""
+    folder = name.partition("/")[0]
+    return Infrastructure.objects.filter(**{_MEDIA_FIELDS[folder]: name}).first()
