@@ -38,6 +38,11 @@ def infrastructures_export(ids: list[int], export: ExportFormat) -> bytes:
     prefetch_related_objects(
         listings, "types", "kets", "scientific_domains", "languages"
     )
-    dataset = export.resource_class().export(listings)
-    data = export.file_format().export_data(dataset)
+    file_format = export.file_format()
+    # Numbers are written as numbers where the format has them, as the admin's
+    # exports do.
+    dataset = export.resource_class().export(
+        listings, force_native_type=file_format.is_binary()
+    )
+    data = file_format.export_data(dataset)
     return data.encode(CSV_ENCODING) if isinstance(data, str) else data

@@ -1,11 +1,13 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.permissions import within
+from accounts import permissions
+from accounts.models import User
 from catalogue.models import Region
 
-from .models import ColumnMapping, ImportKind, NewListingStatus
-from .querysets import administered_region_codes
+from .models import ColumnMapping, ImportJob, ImportKind, NewListingStatus
 from .services import mappable_fields, required_fields
 
 
@@ -39,13 +41,13 @@ class ImportUploadForm(forms.Form):
         help_text=_("Imported listings are never published directly."),
     )
 
-    def __init__(self, *args, user, **kwargs) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        codes = administered_region_codes(user)
-        regions = Region.objects.order_by("code")
-        if codes is not None:
-            regions = regions.filter(within("", codes))
-        self.fields["region"].queryset = regions
+        region = self.fields["region"]
+        assert isinstance(region, forms.ModelChoiceField)
+        region.queryset = Region.objects.filter(
+            permissions.administered_q(user, "")
+        ).order_by("code")
 
 
 class ColumnMappingForm(forms.Form):
@@ -61,7 +63,13 @@ class ColumnMappingForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, job, initial_mapping: dict[str, str], **kwargs) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        job: ImportJob,
+        initial_mapping: dict[str, str],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.job = job
         choices = [("", _("(leave out)")), *mappable_fields(job.kind)]
@@ -77,8 +85,8 @@ class ColumnMappingForm(forms.Form):
             self.column_fields.append((column, name))
         self.order_fields([name for _column, name in self.column_fields])
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         targets = [data.get(name) for _column, name in self.column_fields]
         chosen = [target for target in targets if target]
         twice = sorted({target for target in chosen if chosen.count(target) > 1})
@@ -114,8 +122,8 @@ class SavedMappingForm(forms.Form):
         label=_("Saved mapping"), queryset=ColumnMapping.objects.none()
     )
 
-    def __init__(self, *args, job, user, **kwargs) -> None:
+    def __init__(self, *args: Any, job: ImportJob, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["mapping"].queryset = ColumnMapping.objects.usable_by(user).filter(
-            kind=job.kind
-        )
+        mapping = self.fields["mapping"]
+        assert isinstance(mapping, forms.ModelChoiceField)
+        mapping.queryset = ColumnMapping.objects.usable_by(user).filter(kind=job.kind)

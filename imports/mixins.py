@@ -1,5 +1,8 @@
+from typing import Any
+
 from django.contrib.admin.options import Action, ActionLocation
-from django.http import HttpRequest
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportActionMixin
 from import_export.formats.base_formats import CSV, XLSX
@@ -10,6 +13,7 @@ from catalogue.models import Equipment, Infrastructure, Service
 
 from .exports import CSV_ENCODING
 from .resources import (
+    CatalogueResource,
     EquipmentResource,
     InfrastructureResource,
     ServiceResource,
@@ -17,7 +21,7 @@ from .resources import (
     UniquipEquipmentResource,
 )
 
-EXPORT_RESOURCES = {
+EXPORT_RESOURCES: dict[type[Model], list[type[CatalogueResource]]] = {
     Infrastructure: [InfrastructureResource, UniquipCatalogueResource],
     Service: [ServiceResource],
     Equipment: [EquipmentResource, UniquipEquipmentResource],
@@ -33,17 +37,23 @@ class CatalogueExportMixin(ExportActionMixin):
     export_form_class = ExportForm
     to_encoding = CSV_ENCODING
 
-    def get_export_resource_classes(self, request: HttpRequest) -> list:
+    def get_export_resource_classes(
+        self, request: HttpRequest
+    ) -> list[type[CatalogueResource]]:
         return EXPORT_RESOURCES[self.model]
 
-    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+    def get_actions(
+        self,
+        request: HttpRequest,
+        action_location: ActionLocation = ActionLocation.CHANGE_LIST,
+    ) -> dict[str, Action]:
         # ExportActionMixin's own version lacks the ``action_location`` argument
         # that Django 6.1 passes; this one adds the same action.
         actions = super(ExportActionMixin, self).get_actions(request, action_location)
         if action_location is ActionLocation.CHANGE_LIST and (
             self.has_export_permission(request)
         ):
-            description = _("Export selected %(verbose_name_plural)s")
+            description = str(_("Export selected %(verbose_name_plural)s"))
             actions["export_admin_action"] = Action(
                 func=type(self).export_admin_action,
                 name="export_admin_action",
@@ -53,7 +63,7 @@ class CatalogueExportMixin(ExportActionMixin):
             )
         return actions
 
-    def get_valid_export_item_pks(self, request: HttpRequest):
+    def get_valid_export_item_pks(self, request: HttpRequest) -> QuerySet[Any, Any]:
         # The package's default offers every row of the table; only the
         # admin's own rows may be chosen.
         return self.get_queryset(request).values_list("pk", flat=True)
@@ -61,7 +71,9 @@ class CatalogueExportMixin(ExportActionMixin):
     def has_export_permission(self, request: HttpRequest) -> bool:
         return self.has_view_permission(request)
 
-    def changelist_view(self, request: HttpRequest, extra_context=None):
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         extra_context = {
             **(extra_context or {}),
             "can_import": permissions.may_import(request.user),

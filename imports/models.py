@@ -1,5 +1,6 @@
 import os
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
@@ -20,7 +21,8 @@ class UploadStorage(FileSystemStorage):
 
     @property
     def base_location(self) -> str:
-        private = settings.STORAGES.get("private", {}).get("OPTIONS", {})
+        storages: dict[str, Any] = settings.STORAGES
+        private = storages.get("private", {}).get("OPTIONS", {})
         return str(
             private.get("location") or Path(settings.MEDIA_ROOT).parent / "private"
         )
@@ -30,7 +32,8 @@ class UploadStorage(FileSystemStorage):
         return os.path.abspath(self.base_location)
 
     @property
-    def base_url(self) -> None:
+    def base_url(self) -> None:  # type: ignore[override]
+        # No address: the files are never served.
         return None
 
 

@@ -1,29 +1,22 @@
+from typing import TYPE_CHECKING
+
 from django.db import models
 
-from accounts.permissions import administered_codes, within
+from accounts import permissions
+from accounts.permissions import AnyUser
+
+if TYPE_CHECKING:
+    # The models of the QuerySets' type arguments, which ruff does not read.
+    from .models import ColumnMapping, ImportJob  # noqa: F401
 
 
-def administered_region_codes(user) -> list[str] | None:
-    """The NUTS codes of the regions ``user`` administers (each covering those
-    below it); None for a superuser, who administers every region."""
-    if not user.is_authenticated:
-        return []
-    return administered_codes(user)
-
-
-def region_allowed(code: str, allowed: list[str] | None) -> bool:
-    return allowed is None or any(code.startswith(prefix) for prefix in allowed)
-
-
-class ColumnMappingQuerySet(models.QuerySet):
-    def usable_by(self, user) -> "ColumnMappingQuerySet":
+class ColumnMappingQuerySet(models.QuerySet["ColumnMapping"]):
+    def usable_by(self, user: AnyUser | None) -> "ColumnMappingQuerySet":
         """Mappings saved for a region ``user`` administers."""
-        codes = administered_region_codes(user)
-        return self if codes is None else self.filter(within("region", codes))
+        return self.filter(permissions.administered_q(user, "region"))
 
 
-class ImportJobQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "ImportJobQuerySet":
+class ImportJobQuerySet(models.QuerySet["ImportJob"]):
+    def visible_to(self, user: AnyUser | None) -> "ImportJobQuerySet":
         """Imports into a region ``user`` administers."""
-        codes = administered_region_codes(user)
-        return self if codes is None else self.filter(within("region", codes))
+        return self.filter(permissions.administered_q(user, "region"))

@@ -74,7 +74,7 @@ def _cell(value) -> str:
 
 
 def _xlsx_rows(path: Path) -> Iterator[list[str]]:
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # type: ignore[import-untyped]
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)

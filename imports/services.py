@@ -4,6 +4,7 @@ import logging
 from collections.abc import Callable, Iterator
 from itertools import islice
 from pathlib import Path
+from typing import Any
 
 import tablib
 from django.core.exceptions import ValidationError
@@ -12,11 +13,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalogue import search
+from accounts import permissions
+from accounts.models import User
 from catalogue.models import Region
+from catalogue.services.changes import IMPORT, listings_changed_in_bulk
 
 from .models import ColumnMapping, ImportJob, ImportKind, NewListingStatus
-from .querysets import administered_region_codes, region_allowed
 from .reading import SpreadsheetError, count_rows, file_format, read_spreadsheet
 from .resources import (
     FACILITY,
@@ -26,6 +28,7 @@ from .resources import (
     EquipmentResource,
     ImportContext,
     InfrastructureResource,
+    Row,
     ServiceResource,
     UniquipEquipmentResource,
     UniquipFacilityResource,
@@ -51,10 +54,12 @@ UNIQUIP_ALIASES = {
 }
 # Rows go through these resources in turn; UNIQUIP facilities come before the
 # equipment that refers to them.
-Pass = tuple[type[CatalogueResource], Callable[[dict], bool]]
+Pass = tuple[type[CatalogueResource], Callable[[Row], bool]]
+# A row of the file: its number and its cells.
+Cells = tuple[int, list[Any]]
 
 
-def _is_facility(row: dict) -> bool:
+def _is_facility(row: Row) -> bool:
     return normalise(row.get("Type", "")) == FACILITY
 
 
@@ -117,7 +122,7 @@ def guess_mapping(kind: str, columns: list[str]) -> dict[str, str]:
 
 def import_job_create(
     *,
-    user,
+    user: User,
     upload: UploadedFile,
     kind: str,
     region: Region,
@@ -125,13 +130,14 @@ def import_job_create(
 ) -> ImportJob:
     """Store an uploaded spreadsheet and read its columns; ValidationError if the
     file is not a readable CSV or XLSX, or the region is not the user's."""
-    if not region_allowed(region.code, administered_region_codes(user)):
+    if not permissions.administers_region(user, region.code):
         raise ValidationError({"region": _("This is not one of your regions.")})
+    name = upload.name or ""
     try:
-        file_format(upload.name)
+        file_format(name)
     except SpreadsheetError as error:
         raise ValidationError({"file": str(error)}) from error
-    if upload.size > MAX_UPLOAD_BYTES:
+    if (upload.size or 0) > MAX_UPLOAD_BYTES:
         raise ValidationError(
             {"file": _("The file is larger than 20 MB; use the import command.")}
         )
@@ -139,11 +145,11 @@ def import_job_create(
         job = ImportJob(
             kind=kind,
             region=region,
-            file_name=Path(upload.name).name[:255],
+            file_name=Path(name).name[:255],
             new_status=new_status,
             created_by=user,
         )
-        job.file.save(upload.name, upload, save=False)
+        job.file.save(name, upload, save=False)
         try:
             columns, _rows = read_spreadsheet(Path(job.file.path), job.file_name)
         except SpreadsheetError as error:
@@ -167,7 +173,7 @@ def import_job_create(
 
 
 def column_mapping_save(
-    *, user, region: Region, kind: str, name: str, columns: dict[str, str]
+    *, user: User, region: Region, kind: str, name: str, columns: dict[str, str]
 ) -> ColumnMapping:
     """Save (or replace) a region's named column mapping."""
     with transaction.atomic():
@@ -202,13 +208,16 @@ def import_job_start(
     return job
 
 
-def _chunks(rows: Iterator, size: int) -> Iterator[list]:
+def _chunks(rows: Iterator[Cells], size: int) -> Iterator[list[Cells]]:
     while chunk := list(islice(rows, size)):
         yield chunk
 
 
 def _dataset(
-    job: ImportJob, resource_class: type[CatalogueResource], chunk: list, wanted
+    job: ImportJob,
+    resource_class: type[CatalogueResource],
+    chunk: list[Cells],
+    wanted: Callable[[Row], bool],
 ) -> tablib.Dataset:
     index = {column: i for i, column in enumerate(job.columns)}
     targets = {
@@ -242,13 +251,12 @@ def import_job_run(
     job.status, job.started_at = ImportJob.Status.RUNNING, timezone.now()
     job.processed_rows = 0
     path = path or Path(job.file.path)
+    # Listings of the chunks committed so far, told to the catalogue at the end.
+    written: set[int] = set()
     try:
         job.total_rows = count_rows(path, job.file_name)
         job.save()
         context = ImportContext.load(
-            allowed_regions=(
-                administered_region_codes(job.created_by) if job.created_by else None
-            ),
             default_region=job.region_id,
             new_status=job.new_status,
             user=job.created_by,
@@ -260,6 +268,8 @@ def import_job_run(
                 resource_class(context=context).import_data(
                     dataset, dry_run=job.dry_run, use_transactions=True
                 )
+                if not job.dry_run:
+                    written |= context.touched
                 job.processed_rows += len(dataset)
                 job.save(update_fields=["processed_rows", "updated_at"])
                 if progress:
@@ -268,6 +278,7 @@ def import_job_run(
         return _finish(job, status=ImportJob.Status.FAILED, message=str(error))
     except Exception:
         logger.exception("Import %s failed", job.pk)
+        _listings_written(job, written)
         _finish(
             job,
             status=ImportJob.Status.FAILED,
@@ -280,21 +291,24 @@ def import_job_run(
     _report(job, context)
     if job.dry_run:
         return _finish(job, status=ImportJob.Status.PREVIEWED)
-    touched = sorted(context.touched)
-    if len(touched) > ANALYZE_AFTER_ROWS:
+    _listings_written(job, written)
+    if job.file:
+        # The listings now hold what the import needed of the file.
+        job.file.delete(save=False)
+    return _finish(job, status=ImportJob.Status.DONE)
+
+
+def _listings_written(job: ImportJob, ids: set[int]) -> None:
+    """Tell the catalogue which listings the import wrote, which decides what
+    follows (their review, their search records), and keep them with the job."""
+    if len(ids) > ANALYZE_AFTER_ROWS:
         # Fresh statistics, or the planner may rebuild the search records of
         # thousands of new rows with a plan made for a few (minutes instead of
         # seconds).
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-    for start in range(0, len(touched), 1000):
-        ids = touched[start : start + 1000]
-        search.refresh(ids)
-        job.infrastructures.add(*ids)
-    if job.file:
-        # The listings now hold what the import needed of the file.
-        job.file.delete(save=False)
-    return _finish(job, status=ImportJob.Status.DONE)
+    listings_changed_in_bulk(infrastructure_ids=ids, source=IMPORT)
+    job.infrastructures.add(*ids)
 
 
 def _report(job: ImportJob, context: ImportContext) -> None:
@@ -313,7 +327,11 @@ def _finish(job: ImportJob, *, status: str, message: str = "") -> ImportJob:
 
 
 def import_job_preview(
-    *, job: ImportJob, user, mapped_columns: dict[str, str], save_as: str = ""
+    *,
+    job: ImportJob,
+    user: User,
+    mapped_columns: dict[str, str],
+    save_as: str = "",
 ) -> ImportJob:
     """Queue the preview of ``job`` with these columns, saving them under
     ``save_as`` for the region's next import if a name is given."""

@@ -1,5 +1,6 @@
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import permissions
+from accounts.models import User
 from catalogue.search import search_catalogue
 
 from .exports import SEARCH_EXPORTS, infrastructures_export
@@ -26,10 +28,12 @@ from .services import (
 SEARCH_EXPORT_LIMIT = 5000
 
 
-def import_permission_required(view: Callable) -> Callable:
+def import_permission_required(
+    view: Callable[..., HttpResponse],
+) -> Callable[..., HttpResponse]:
     @staff_member_required
     @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not permissions.may_import(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
@@ -37,7 +41,15 @@ def import_permission_required(view: Callable) -> Callable:
     return wrapped
 
 
-def _render(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+def _importer(request: HttpRequest) -> User:
+    """The signed-in importer of an import view."""
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _render(
+    request: HttpRequest, template: str, context: dict[str, Any]
+) -> HttpResponse:
     return render(request, template, {**admin.site.each_context(request), **context})
 
 
@@ -49,12 +61,12 @@ def _job(request: HttpRequest, pk: int) -> ImportJob:
 @require_http_methods(["GET", "POST"])
 def job_create(request: HttpRequest) -> HttpResponse:
     form = ImportUploadForm(
-        request.POST or None, request.FILES or None, user=request.user
+        request.POST or None, request.FILES or None, user=_importer(request)
     )
     if form.is_valid():
         try:
             job = import_job_create(
-                user=request.user,
+                user=_importer(request),
                 upload=form.cleaned_data["file"],
                 kind=form.cleaned_data["kind"],
                 region=form.cleaned_data["region"],
@@ -76,7 +88,7 @@ def job_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
     if job.kind == ImportJob.Kind.UNIQUIP or job.is_active or not job.file:
         return redirect(job)
-    saved = SavedMappingForm(request.GET or None, job=job, user=request.user)
+    saved = SavedMappingForm(request.GET or None, job=job, user=_importer(request))
     initial = job.mapped_columns or guess_mapping(job.kind, job.columns)
     if saved.is_valid():
         initial = saved.cleaned_data["mapping"].columns
@@ -84,7 +96,7 @@ def job_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         import_job_preview(
             job=job,
-            user=request.user,
+            user=_importer(request),
             mapped_columns=form.mapped_columns(),
             save_as=form.cleaned_data["save_as"],
         )

@@ -2,13 +2,18 @@
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING, Any
 
+from django.db import models
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from import_export import widgets
 
 from accounts.models import Organisation, OrganisationKind
-from catalogue.models import Concept
+from catalogue.models import Concept, Region
+
+if TYPE_CHECKING:
+    from .resources.context import ImportContext
 
 # Labels may contain commas ("Deposition, etching and thin-film processing").
 TAG_SEPARATORS = re.compile(r"[;|\n]")
@@ -22,9 +27,19 @@ def normalise(text: str) -> str:
 
 
 class ContextWidget(widgets.Widget):
-    """A widget that reads the running import's context (vocabularies, regions)."""
+    """A widget that reads the running import's context (vocabularies, regions),
+    which its resource binds it to."""
 
-    context = None  # set by the resource
+    _context: "ImportContext | None" = None
+
+    def bind(self, context: "ImportContext | None") -> None:
+        self._context = context
+
+    @property
+    def context(self) -> "ImportContext":
+        if self._context is None:
+            raise RuntimeError("This widget reads cells only during an import.")
+        return self._context
 
 
 class ConceptsWidget(ContextWidget, widgets.ManyToManyWidget):
@@ -35,7 +50,9 @@ class ConceptsWidget(ContextWidget, widgets.ManyToManyWidget):
         super().__init__(Concept, separator="; ", field="label")
         self.scheme, self.column = scheme, column
 
-    def clean(self, value, row=None, **kwargs) -> list[Concept]:
+    def clean(
+        self, value: Any, row: dict[str, Any] | None = None, **kwargs: Any
+    ) -> list[Concept]:
         concepts = {}
         for part in TAG_SEPARATORS.split(str(value or "")):
             if not part.strip():
@@ -47,7 +64,7 @@ class ConceptsWidget(ContextWidget, widgets.ManyToManyWidget):
                 concepts[concept.pk] = concept
         return list(concepts.values())
 
-    def render(self, value, obj=None, **kwargs) -> str:
+    def render(self, value: Any, obj: object = None, **kwargs: Any) -> str:
         return "; ".join(concept.label for concept in value.all()) if value else ""
 
 
@@ -62,7 +79,9 @@ class ConceptWidget(ContextWidget, widgets.ForeignKeyWidget):
         self.scheme, self.column = scheme, column
         self.required, self.fallback = required, fallback
 
-    def clean(self, value, row=None, **kwargs) -> Concept | None:
+    def clean(
+        self, value: Any, row: dict[str, Any] | None = None, **kwargs: Any
+    ) -> Concept | None:
         value = str(value or "").strip()
         concept = self.context.concept(self.scheme, value) if value else None
         if concept is None and value and self.fallback:
@@ -77,7 +96,7 @@ class ConceptWidget(ContextWidget, widgets.ForeignKeyWidget):
             self.context.report_unmatched(self.column, value, row)
         return concept
 
-    def render(self, value, obj=None, **kwargs) -> str:
+    def render(self, value: Any, obj: object = None, **kwargs: Any) -> str:
         return value.label if value else ""
 
 
@@ -86,14 +105,14 @@ class RegionWidget(ContextWidget, widgets.ForeignKeyWidget):
     import's region."""
 
     def __init__(self) -> None:
-        from catalogue.models import Region
-
         super().__init__(Region, field="code")
 
-    def clean(self, value, row=None, **kwargs):
+    def clean(
+        self, value: object, row: dict[str, Any] | None = None, **kwargs: Any
+    ) -> Region:
         return self.model(code=self.context.region_code(value))
 
-    def render(self, value, obj=None, **kwargs) -> str:
+    def render(self, value: Any, obj: object = None, **kwargs: Any) -> str:
         return value.code if value else ""
 
 
@@ -107,7 +126,9 @@ class HostWidget(ContextWidget, widgets.ForeignKeyWidget):
         # Organisations found in the database (a resource imports one chunk).
         self.found: dict[str, Organisation] = {}
 
-    def clean(self, value, row=None, **kwargs) -> Organisation | None:
+    def clean(
+        self, value: Any, row: dict[str, Any] | None = None, **kwargs: Any
+    ) -> Organisation | None:
         name = " ".join(str(value or "").split())
         if not name:
             return None
@@ -132,18 +153,20 @@ class HostWidget(ContextWidget, widgets.ForeignKeyWidget):
             region_id=region,
         )
 
-    def render(self, value, obj=None, **kwargs) -> str:
+    def render(self, value: Any, obj: object = None, **kwargs: Any) -> str:
         return value.name if value else ""
 
 
 class ChoiceWidget(widgets.Widget):
     """A value of a TextChoices, by code or by label in any case."""
 
-    def __init__(self, choices) -> None:
+    def __init__(self, choices: type[models.TextChoices]) -> None:
         super().__init__()
         self.choices = choices
 
-    def clean(self, value, row=None, **kwargs) -> str | None:
+    def clean(
+        self, value: Any, row: dict[str, Any] | None = None, **kwargs: Any
+    ) -> str | None:
         value = str(value or "").strip()
         if not value:
             return None
@@ -155,7 +178,7 @@ class ChoiceWidget(widgets.Widget):
             % {"value": value, "choices": ", ".join(self.choices.labels)}
         )
 
-    def render(self, value, obj=None, **kwargs) -> str:
+    def render(self, value: Any, obj: object = None, **kwargs: Any) -> str:
         return str(self.choices(value).label) if value else ""
 
 
@@ -165,7 +188,9 @@ class YesNoWidget(widgets.BooleanWidget):
     YES = {"1", "true", "yes", "y", "x", "ja", "si", "oui", "jah", "ano"}
     NO = {"0", "false", "no", "n", "nein", "nee", "non", "ei", "ne", "nej"}
 
-    def clean(self, value, row=None, **kwargs) -> bool | None:
+    def clean(
+        self, value: Any, row: dict[str, Any] | None = None, **kwargs: Any
+    ) -> bool | None:
         word = normalise(str(value if value is not None else ""))
         if not word:
             return None
@@ -175,5 +200,5 @@ class YesNoWidget(widgets.BooleanWidget):
             return False
         raise ValueError(_("Write yes or no, not “%(value)s”.") % {"value": value})
 
-    def render(self, value, obj=None, **kwargs) -> str:
+    def render(self, value: Any, obj: object = None, **kwargs: Any) -> str:
         return "" if value is None else (_("yes") if value else _("no"))

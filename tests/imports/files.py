@@ -2,10 +2,13 @@
 
 import csv
 import io
+from collections.abc import Sequence
+from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from openpyxl import Workbook
+from openpyxl import Workbook  # type: ignore[import-untyped]
 
+from accounts.models import User
 from catalogue.models import Region
 from imports.models import ImportJob
 from imports.services import (
@@ -30,7 +33,7 @@ def csv_file(
     return SimpleUploadedFile(name, text.getvalue().encode(encoding), CSV_TYPE)
 
 
-def xlsx_file(rows: list[list], *, name: str = "riis.xlsx") -> SimpleUploadedFile:
+def xlsx_file(rows: Sequence[Any], *, name: str = "riis.xlsx") -> SimpleUploadedFile:
     workbook = Workbook()
     for row in rows:
         workbook.active.append(row)
@@ -42,7 +45,7 @@ def xlsx_file(rows: list[list], *, name: str = "riis.xlsx") -> SimpleUploadedFil
 def run_import(
     upload: SimpleUploadedFile,
     *,
-    user,
+    user: User,
     kind: str = "infrastructures",
     region: str = "ITH5",
     mapping: dict[str, str] | None = None,

