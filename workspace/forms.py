@@ -1,6 +1,6 @@
 import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout
@@ -10,12 +10,15 @@ from django.core.files.base import ContentFile
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
+from django.http import QueryDict
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from accounts import permissions
 from accounts.models import Organisation, OrganisationKind
 from catalogue.models import Concept, Equipment, Infrastructure, Region, Service
 from core import uploads
+from core.forms import model_choice_field
 
 HOST_KINDS = [
     OrganisationKind.UNIVERSITY,
@@ -87,7 +90,8 @@ class VersionedModelForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.model_fields}
 
     def clean(self) -> dict[str, Any]:
-        cleaned_data = super().clean()
+        super().clean()
+        cleaned_data = self.cleaned_data
         if self.instance.pk is None:
             return cleaned_data
         try:
@@ -124,8 +128,10 @@ class VersionedModelForm(forms.ModelForm):
             ),
         )
         # The next submission is made knowing the current version.
-        self.data = self.data.copy()
-        self.data[self.add_prefix("edit_token")] = self.fresh_token
+        # Bound to request.POST, or to a dict in tests; django-stubs says Mapping.
+        data = cast("QueryDict | dict[str, Any]", self.data).copy()
+        data[self.add_prefix("edit_token")] = self.fresh_token
+        self.data = data
 
     def _display(self, name: str) -> str:
         """The saved value of field ``name`` as a person reads it."""
@@ -146,7 +152,7 @@ class ConceptChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Concept) -> str:
         if obj.scheme == Concept.Scheme.KET and obj.collection != "2018":
             return _("%(label)s (2012 list)") % {"label": obj.label}
-        if obj.parent_id:
+        if obj.parent is not None:
             return f"{obj.parent.label} › {obj.label}"
         return obj.label
 
@@ -249,8 +255,20 @@ class InfrastructureForm(VersionedModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kets"].queryset = _ket_choices(self.instance)
-        self.fields["structure"].queryset = _concepts("structure")
+        model_choice_field(self, "kets").queryset = _ket_choices(self.instance)
+        model_choice_field(self, "structure").queryset = _concepts("structure")
+        if self.instance.pk and self.instance.status != Infrastructure.Status.DRAFT:
+            # A listing under review or published moves only where a partner admin
+            # will review the move (see catalogue.services.infrastructure_update).
+            region = model_choice_field(self, "region")
+            region.queryset = region.queryset.filter(
+                permissions.moderated_regions_q() | Q(pk=self.instance.region_id)
+            )
+            region.help_text = _(
+                "The NUTS region where it is located, at the most precise level. "
+                "Moving it to a region with other partner admins sends it to them "
+                "for review: it is offline until they approve it."
+            )
         self.helper.layout = Layout(
             Fieldset(_("Name and host"), "name", "acronym", "host"),
             Fieldset(
@@ -321,9 +339,9 @@ class ServiceForm(VersionedModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kets"].queryset = _ket_choices(self.instance)
-        self.fields["service_type"].queryset = _concepts("service_type")
-        self.fields["access_mode"].queryset = _concepts("access_mode")
+        model_choice_field(self, "kets").queryset = _ket_choices(self.instance)
+        model_choice_field(self, "service_type").queryset = _concepts("service_type")
+        model_choice_field(self, "access_mode").queryset = _concepts("access_mode")
         for name in ("trl_from", "trl_to"):
             self.fields[name].widget.attrs.update(min=1, max=9)
 
@@ -358,11 +376,10 @@ class EquipmentForm(VersionedModelForm):
 
     def __init__(self, *args, infrastructure: Infrastructure, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = _concepts("equipment_category")
+        model_choice_field(self, "category").queryset = _concepts("equipment_category")
         # Only the services of this listing: ids of others' services are invalid.
-        self.fields["services"].queryset = infrastructure.services.order_by(
-            "order", "name"
-        )
+        services = model_choice_field(self, "services")
+        services.queryset = infrastructure.services.order_by("order", "name")
         self.fields["services"].help_text = _("The services this equipment is used in.")
 
 

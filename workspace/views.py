@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models.functions import Lower
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from access.querysets import open_request_count
 from accounts import permissions
+from accounts.http import AuthenticatedHttpRequest
 from catalogue import services
 from catalogue.completeness import completeness
 from catalogue.models import Infrastructure
@@ -31,10 +32,11 @@ from .forms import (
 )
 
 DASHBOARD_PAGE_SIZE = 25
-DIRECTIONS = ("up", "down")
+DIRECTIONS: tuple[services.Direction, ...] = ("up", "down")
+MEDIA_FIELDS: tuple[services.MediaField, ...] = ("logo", "brochure")
 
 
-def _editable(request: HttpRequest, slug: str) -> Infrastructure:
+def _editable(request: AuthenticatedHttpRequest, slug: str) -> Infrastructure:
     """The listing ``slug`` if the user may edit it; a 404 for everyone else."""
     listings = Infrastructure.objects.editable_by(request.user).with_role_of(
         request.user
@@ -42,11 +44,11 @@ def _editable(request: HttpRequest, slug: str) -> Infrastructure:
     return get_object_or_404(listings, slug=slug)
 
 
-def _manages(request: HttpRequest, infrastructure: Infrastructure) -> bool:
+def _manages(request: AuthenticatedHttpRequest, infrastructure: Infrastructure) -> bool:
     return permissions.is_manager(request.user, infrastructure.member_role)
 
 
-def _data(request: HttpRequest) -> Any:
+def _data(request: AuthenticatedHttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
 
@@ -55,11 +57,11 @@ def _overview(infrastructure: Infrastructure, anchor: str = "") -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
-def _submit(
-    form: VersionedModelForm,
-    save: Callable[[dict], models.Model],
-    reload: Callable[[], VersionedModelForm] | None = None,
-) -> tuple[models.Model | None, VersionedModelForm]:
+def _submit[M: models.Model, F: VersionedModelForm](
+    form: F,
+    save: Callable[[dict[str, Any]], M],
+    reload: Callable[[], F] | None = None,
+) -> tuple[M | None, F]:
     """Validate ``form`` and ``save`` its data: the saved object, or None and the
     form to show again."""
     if not form.is_valid():
@@ -68,6 +70,7 @@ def _submit(
         return save(form.model_data), form
     except services.EditConflict:
         # Someone saved after this form was checked: check it against their version.
+        assert reload is not None  # only an edit can conflict
         form = reload()
         form.is_valid()
     except ValidationError as error:
@@ -77,7 +80,7 @@ def _submit(
 
 @login_required
 @require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     listings = (
         Infrastructure.objects.editable_by(request.user)
         .with_role_of(request.user)
@@ -94,7 +97,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def infrastructure_create(request: HttpRequest) -> HttpResponse:
+def infrastructure_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = InfrastructureForm(_data(request))
     saved, form = _submit(
         form,
@@ -119,7 +122,7 @@ def infrastructure_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def infrastructure_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def infrastructure_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     listings = Infrastructure.objects.editable_by(request.user).with_role_of(
         request.user
     )
@@ -144,8 +147,9 @@ def infrastructure_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def infrastructure_edit(request: HttpRequest, slug: str) -> HttpResponse:
+def infrastructure_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     infrastructure = _editable(request, slug)
+    status_before = infrastructure.status
     form = InfrastructureForm(_data(request), instance=infrastructure)
     saved, form = _submit(
         form,
@@ -157,7 +161,15 @@ def infrastructure_edit(request: HttpRequest, slug: str) -> HttpResponse:
         ),
     )
     if saved:
-        if saved.is_published:
+        if saved.status != status_before == Infrastructure.Status.PUBLISHED:
+            messages.warning(
+                request,
+                _(
+                    "Your changes were saved. The listing moved to a region with "
+                    "other partner admins: it is offline until they approve it."
+                ),
+            )
+        elif saved.is_published:
             messages.success(
                 request,
                 _(
@@ -177,7 +189,7 @@ def infrastructure_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _transition(
-    request: HttpRequest, slug: str, *, action: str, done: str
+    request: AuthenticatedHttpRequest, slug: str, *, action: str, done: str
 ) -> HttpResponse:
     infrastructure = _editable(request, slug)
     try:
@@ -193,7 +205,7 @@ def _transition(
 
 @login_required
 @require_POST
-def infrastructure_submit(request: HttpRequest, slug: str) -> HttpResponse:
+def infrastructure_submit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     done = _(
         "Submitted for review. The partner admin of your region will publish it "
         "or ask for changes."
@@ -203,14 +215,16 @@ def infrastructure_submit(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def infrastructure_confirm(request: HttpRequest, slug: str) -> HttpResponse:
+def infrastructure_confirm(
+    request: AuthenticatedHttpRequest, slug: str
+) -> HttpResponse:
     done = _("Thank you: the listing is marked as verified today.")
     return _transition(request, slug, action="confirm_accurate", done=done)
 
 
 @login_required
 @require_GET
-def member_list(request: HttpRequest, slug: str) -> HttpResponse:
+def member_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     infrastructure = _editable(request, slug)
     if not _manages(request, infrastructure):
         raise PermissionDenied
@@ -229,7 +243,7 @@ MEDIA_FORMS = {"logo": LogoForm, "photo": PhotoForm, "brochure": BrochureForm}
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def infrastructure_media(request: HttpRequest, slug: str) -> HttpResponse:
+def infrastructure_media(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     infrastructure = _editable(request, slug)
     forms = {name: form(prefix=name) for name, form in MEDIA_FORMS.items()}
     if request.method == "POST":
@@ -253,7 +267,10 @@ def infrastructure_media(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _media_change(
-    request: HttpRequest, infrastructure: Infrastructure, action: str, form: Any
+    request: AuthenticatedHttpRequest,
+    infrastructure: Infrastructure,
+    action: str,
+    form: Any,
 ) -> str | None:
     """Apply ``action``: a message once done, "" if ``form`` has errors to show,
     None for an unknown action."""
@@ -274,7 +291,7 @@ def _media_change(
         services.photo_move(photo=photo, direction=direction)
         return _("The photo was moved.")
     field = action.removeprefix("remove_")
-    if field not in ("logo", "brochure"):
+    if field not in MEDIA_FIELDS:
         return None
     file = form.cleaned_data[field] if form is not None else None
     services.infrastructure_media_set(
@@ -290,7 +307,7 @@ def _media_change(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def service_create(request: HttpRequest, slug: str) -> HttpResponse:
+def service_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     infrastructure = _editable(request, slug)
     form = ServiceForm(_data(request))
     saved, form = _submit(
@@ -312,7 +329,9 @@ def service_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def service_edit(request: HttpRequest, slug: str, service_slug: str) -> HttpResponse:
+def service_edit(
+    request: AuthenticatedHttpRequest, slug: str, service_slug: str
+) -> HttpResponse:
     infrastructure = _editable(request, slug)
     service = get_object_or_404(infrastructure.services, slug=service_slug)
     form = ServiceForm(_data(request), instance=service)
@@ -338,7 +357,9 @@ def service_edit(request: HttpRequest, slug: str, service_slug: str) -> HttpResp
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def service_delete(request: HttpRequest, slug: str, service_slug: str) -> HttpResponse:
+def service_delete(
+    request: AuthenticatedHttpRequest, slug: str, service_slug: str
+) -> HttpResponse:
     infrastructure = _editable(request, slug)
     service = get_object_or_404(infrastructure.services, slug=service_slug)
     if request.method == "POST":
@@ -353,7 +374,9 @@ def service_delete(request: HttpRequest, slug: str, service_slug: str) -> HttpRe
 
 @login_required
 @require_POST
-def service_move(request: HttpRequest, slug: str, service_slug: str) -> HttpResponse:
+def service_move(
+    request: AuthenticatedHttpRequest, slug: str, service_slug: str
+) -> HttpResponse:
     infrastructure = _editable(request, slug)
     service = get_object_or_404(infrastructure.services, slug=service_slug)
     direction = request.POST.get("direction")
@@ -368,7 +391,7 @@ def service_move(request: HttpRequest, slug: str, service_slug: str) -> HttpResp
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def equipment_create(request: HttpRequest, slug: str) -> HttpResponse:
+def equipment_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     infrastructure = _editable(request, slug)
     form = EquipmentForm(_data(request), infrastructure=infrastructure)
     saved, form = _submit(
@@ -391,7 +414,7 @@ def equipment_create(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def equipment_edit(
-    request: HttpRequest, slug: str, equipment_slug: str
+    request: AuthenticatedHttpRequest, slug: str, equipment_slug: str
 ) -> HttpResponse:
     infrastructure = _editable(request, slug)
     equipment = get_object_or_404(infrastructure.equipment, slug=equipment_slug)
@@ -421,7 +444,7 @@ def equipment_edit(
 @login_required
 @require_http_methods(["GET", "POST"])
 def equipment_delete(
-    request: HttpRequest, slug: str, equipment_slug: str
+    request: AuthenticatedHttpRequest, slug: str, equipment_slug: str
 ) -> HttpResponse:
     infrastructure = _editable(request, slug)
     equipment = get_object_or_404(infrastructure.equipment, slug=equipment_slug)
@@ -436,7 +459,7 @@ def equipment_delete(
 @login_required
 @require_POST
 def equipment_move(
-    request: HttpRequest, slug: str, equipment_slug: str
+    request: AuthenticatedHttpRequest, slug: str, equipment_slug: str
 ) -> HttpResponse:
     infrastructure = _editable(request, slug)
     equipment = get_object_or_404(infrastructure.equipment, slug=equipment_slug)

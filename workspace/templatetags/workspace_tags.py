@@ -7,7 +7,7 @@ from catalogue.models import InfrastructureStatus
 register = template.Library()
 
 # Bootstrap badges whose colours pass WCAG AA contrast.
-_STATUS_CLASSES = {
+_STATUS_CLASSES: dict[str, str] = {
     InfrastructureStatus.DRAFT: "text-bg-secondary",
     InfrastructureStatus.PENDING: "text-bg-info",
     InfrastructureStatus.CHANGES_REQUESTED: "text-bg-warning",
