@@ -81,6 +81,26 @@ def within(path: str, codes: Iterable[str]) -> Q:
     return condition
 
 
+def moderators_of(code: str) -> frozenset[int]:
+    """The ids of the partner admins of the region ``code``: those who administer
+    it or a region above it."""
+    prefixes = [code[:length] for length in range(2, len(code) + 1)]
+    return frozenset(
+        RegionAdministration.objects.filter(
+            region_id__in=prefixes, user__is_active=True
+        ).values_list("user_id", flat=True)
+    )
+
+
+def moderated_regions_q() -> Q:
+    """Regions that some partner admin administers (or lies below): where a
+    listing's changes have someone to review them."""
+    codes = RegionAdministration.objects.filter(user__is_active=True).values_list(
+        "region_id", flat=True
+    )
+    return within("", set(codes))
+
+
 def administered_q(user: AnyUser | None, path: str = "region") -> Q:
     """Rows whose region at ``path`` is one ``user`` administers."""
     codes = administered_codes(user)

@@ -8,6 +8,7 @@ from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import models, transaction
 
+from accounts import permissions
 from accounts.models import InfrastructureMembership, MembershipRole, User
 
 from ..models import Infrastructure, Photo
@@ -50,19 +51,44 @@ def infrastructure_update(
     *, infrastructure: Infrastructure, data: dict[str, Any], source: Source = STAFF
 ) -> Infrastructure:
     """Apply ``data`` to a listing. A published listing shows the change at once and
-    is flagged for review. Raise EditConflict if the listing was saved by someone else
+    is flagged for review; moved to a region with other partner admins, it goes
+    back to pending review (theirs). Raise EditConflict if the listing was saved by someone else
     after ``infrastructure`` was read."""
     with transaction.atomic():
         lock_unchanged(infrastructure)
-        many = assign(infrastructure, data)
-        infrastructure.full_clean()
-        listing_save(
-            infrastructure=infrastructure,
-            source=source,
-            update_fields=data.keys() - many.keys(),
+        # As stored: a form may already have set the new values on the instance.
+        region_before = Infrastructure.objects.values_list("region_id", flat=True).get(
+            pk=infrastructure.pk
         )
+        many = assign(infrastructure, data)
+        fields = set(data.keys() - many.keys())
+        if _moved_to_other_moderators(infrastructure, region_before, source):
+            # The new region's partner admins review the listing before it shows
+            # there: it goes back to their queue, offline until approved.
+            infrastructure.status = Status.PENDING
+            fields.add("status")
+        infrastructure.full_clean()
+        listing_save(infrastructure=infrastructure, source=source, update_fields=fields)
         set_many(infrastructure, many)
     return infrastructure
+
+
+# Statuses in which a partner admin has seen, or is about to see, the listing.
+REVIEWED = frozenset({Status.PENDING, Status.CHANGES_REQUESTED, Status.PUBLISHED})
+
+
+def _moved_to_other_moderators(
+    infrastructure: Infrastructure, region_before: str, source: Source
+) -> bool:
+    """Whether an edit by ``source`` moves a reviewed listing to a region whose
+    partner admins are not those of its region before."""
+    return (
+        source.needs_review
+        and infrastructure.status in REVIEWED
+        and infrastructure.region_id != region_before
+        and permissions.moderators_of(infrastructure.region_id)
+        != permissions.moderators_of(region_before)
+    )
 
 
 def infrastructure_media_set(
