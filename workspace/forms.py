@@ -261,9 +261,9 @@ class InfrastructureForm(VersionedModelForm):
             # A listing under review or published moves only where a partner admin
             # will review the move (see catalogue.services.infrastructure_update).
             region = model_choice_field(self, "region")
-            region.queryset = region.queryset.filter(
+            region.queryset = Region.objects.filter(
                 permissions.moderated_regions_q() | Q(pk=self.instance.region_id)
-            )
+            ).order_by("code")
             region.help_text = _(
                 "The NUTS region where it is located, at the most precise level. "
                 "Moving it to a region with other partner admins sends it to them "

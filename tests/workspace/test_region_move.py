@@ -1,10 +1,13 @@
 """Moving a listing to another region is a moderated change: the new region's
 partner admins review it before it shows there."""
 
+from collections.abc import Callable
+
 import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains
 
+from accounts.models import User
 from catalogue.models import Infrastructure
 from moderation import queue
 from tests.factories import (
@@ -100,7 +103,7 @@ def test_only_the_listings_staff_and_superusers_may_move_it(
     client, listing, admins, role, moves
 ):
     other = make_infrastructure(region="NL411")
-    user = {
+    users: dict[str, Callable[[], User | None]] = {
         "anonymous": lambda: None,
         "sme": make_user,
         "editor": lambda: make_staff(infrastructure=listing, role="editor"),
@@ -109,7 +112,8 @@ def test_only_the_listings_staff_and_superusers_may_move_it(
         "partner_admin_of_region": lambda: admins["ITH5"],
         "partner_admin_of_other_region": lambda: admins["DED"],
         "superuser": lambda: make_user(is_staff=True, is_superuser=True),
-    }[role]()
+    }
+    user = users[role]()
     editor = make_staff(infrastructure=listing, role="editor")
     client.force_login(editor)
     data = form_data(client.get(edit_url(listing)), region="DED41")
