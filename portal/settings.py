@@ -218,6 +218,17 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
+# Request bodies: core.middleware refuses one announced larger than this (the
+# largest upload, a 20 MB import file, and its form) before reading it; the proxy
+# in front should refuse them first (nginx: client_max_body_size 21m).
+PORTAL_MAX_REQUEST_BYTES = int(env("PORTAL_MAX_REQUEST_BYTES", str(21 * 1024 * 1024)))
+# Form fields other than files: at most 2.5 MB; files above 2.5 MB are streamed to
+# a temporary file instead of memory; few files and fields per request.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+
 # Bootstrap calls the error alert "danger".
 MESSAGE_TAGS = {message_constants.ERROR: "danger"}
 

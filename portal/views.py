@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django.views.static import serve
@@ -27,7 +28,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def media(request: HttpRequest, path: str) -> HttpResponse:
+def media(request: HttpRequest, path: str) -> HttpResponseBase:
     """An uploaded file of a listing, looked up by the exact name it is stored
     under. The files of a listing that is not published are shown only to those
     who may see the listing: its staff and the partner admins of its region."""
@@ -38,7 +39,7 @@ def media(request: HttpRequest, path: str) -> HttpResponse:
         and not permissions.may_preview_listing(request.user, owner)
     ):
         raise Http404
-    response = serve(request, name, document_root=settings.MEDIA_ROOT)
+    response = serve(request, name, document_root=str(settings.MEDIA_ROOT))
     if name.lower().endswith(".pdf"):
         response["Content-Disposition"] = "inline"
     return response

@@ -56,7 +56,8 @@ def test_normalised_paths_of_an_unpublished_photo_are_refused(
 ) -> None:
     response = client.get(media_url(trick.format(name="secret.webp")))
     assert response.status_code in (400, 404)
-    assert b"secret" not in b"".join(getattr(response, "streaming_content", [b""]))
+    body = getattr(response, "streaming_content", None) or [response.content]
+    assert b"secret" not in b"".join(body)
 
 
 @pytest.mark.parametrize("trick", TRICKS)
@@ -81,7 +82,7 @@ def test_a_published_photo_is_served_to_everyone(
     listing.save()
     response = client.get(media_url(name))
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == b"RIFF-secret-WEBP"
+    assert response.getvalue() == b"RIFF-secret-WEBP"
 
 
 def test_a_file_no_listing_stores_is_not_served(
