@@ -414,13 +414,14 @@ def _infrastructures(
                 weight=rng.lognormvariate(0, 0.7),
             )
         )
-    for model, rows in [
+    tagged: list[tuple[type[Model], Iterable[Model]]] = [
         (Infrastructure.kets.through, ket_rows),
         (Infrastructure.types.through, type_rows),
         (Infrastructure.scientific_domains.through, domain_rows),
         (Infrastructure.languages.through, language_rows),
         (Infrastructure.ris3_priorities.through, priority_rows),
-    ]:
+    ]
+    for model, rows in tagged:
         _insert(model, rows, batch_size * 5)
     return riis
 

@@ -6,7 +6,7 @@ import math
 import statistics
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -174,7 +174,8 @@ def replay_statements(
     Returns the total milliseconds of each run and the median of each statement.
     Statements are bound client-side, as Django's PostgreSQL backend does by default.
     """
-    totals, per_statement = [], [[] for _ in statements]
+    totals: list[float] = []
+    per_statement: list[list[float]] = [[] for _ in statements]
     with psycopg.ClientCursor(replay) as cursor:
         for _ in range(runs):
             run_started = time.perf_counter()
@@ -239,7 +240,9 @@ def replay_connection(settings_dict: dict[str, Any]) -> psycopg.Connection:
     return psycopg.connect(**psycopg_params(settings_dict), autocommit=True)
 
 
-def psycopg_params(settings_dict: dict[str, Any], **overrides: Any) -> dict[str, Any]:
+def psycopg_params(
+    settings_dict: Mapping[str, Any], **overrides: Any
+) -> dict[str, Any]:
     params = {
         "dbname": settings_dict["NAME"],
         "user": settings_dict["USER"] or None,

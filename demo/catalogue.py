@@ -271,7 +271,8 @@ def _load_infrastructure(
         source=services.DEMO,
     )
 
-    offered, taken = {}, set()
+    offered: dict[str, Service] = {}
+    taken: set[str] = set()
     for order, entry in enumerate(item["services"], start=1):
         offered[entry["key"]] = services.item_put(
             Service,

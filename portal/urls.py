@@ -12,7 +12,7 @@ from . import views
 admin.site.site_header = "RII portal administration"
 admin.site.site_title = "RII portal admin"
 # The admin signs in through the portal's sign-in: rate-limited, with two factors.
-admin.site.login = secure_admin_login(admin.site.login)
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -68,7 +68,7 @@ def main() -> None:
             if len(clipped) >= 3:
                 land_rings.append(clipped)
 
-    borders = []
+    borders: list[Line] = []
     for index in sorted(_arc_indices(topology["objects"]["countries"])):
         line = arcs[index]
         if line is None or _is_small_island(line):

@@ -1,5 +1,5 @@
-from notifications.services import email_enqueue_due
 from core.periodic import PeriodicCommand
+from notifications.services import email_enqueue_due
 
 
 class Command(PeriodicCommand):
