@@ -1,6 +1,7 @@
 import json
 
 from allauth.core import ratelimit
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -57,7 +58,7 @@ def invitation_create(request: AuthenticatedHttpRequest, slug: str) -> HttpRespo
             infrastructure=infrastructure,
             **form.cleaned_data,
             invited_by=request.user,
-            site_url=request.build_absolute_uri("/"),
+            site_url=settings.PORTAL_SITE_URL,
         )
         messages.success(
             request,

@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.contrib.messages import constants as message_constants
@@ -111,11 +112,20 @@ TEMPLATES = [
     },
 ]
 
-# PostgreSQL only: DATABASE_URL, or the embedded server under var/ (portal/embedded_db.py).
+# PostgreSQL only: DATABASE_URL, or the embedded server under var/ (portal/embedded_db.py)
+# in development, or outside it only when asked for (benchmarks, a demo machine): a
+# production that forgot DATABASE_URL must not run on a local throw-away database.
+PORTAL_EMBEDDED_DATABASE = env_bool("PORTAL_EMBEDDED_DATABASE", DEBUG)
+DATABASES: dict[str, Any]
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"])}
     if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         raise ImproperlyConfigured("DATABASE_URL must point to a PostgreSQL server.")
+elif not PORTAL_EMBEDDED_DATABASE:
+    raise ImproperlyConfigured(
+        "Set DATABASE_URL to the production PostgreSQL server (see .env.example), "
+        "or PORTAL_EMBEDDED_DATABASE=true to run on the embedded one with DEBUG off."
+    )
 else:
     from portal.embedded_db import ensure_database
 
