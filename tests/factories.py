@@ -2,6 +2,8 @@
 
 import itertools
 import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from allauth.account.models import EmailAddress
 from allauth.mfa import app_settings as mfa_settings
@@ -32,6 +34,9 @@ from catalogue.models import (
     Service,
 )
 
+if TYPE_CHECKING:
+    from access.models import AccessRequest
+
 _sequence = itertools.count(1)
 
 
@@ -39,12 +44,14 @@ def concept(scheme: str, code: str) -> Concept:
     return Concept.objects.get(scheme=scheme, code=code)
 
 
-def make_user(*, email: str | None = None, password: str = "pw", **fields) -> User:
+def make_user(*, email: str | None = None, password: str = "pw", **fields: Any) -> User:
     email = email or f"user{next(_sequence)}@example.org"
     return User.objects.create_user(email=email, password=password, **fields)
 
 
-def make_account(*, email: str | None = None, password: str = "pw", **fields) -> User:
+def make_account(
+    *, email: str | None = None, password: str = "pw", **fields: Any
+) -> User:
     """A user who signed up and confirmed their email address."""
     user = make_user(email=email, password=password, **fields)
     EmailAddress.objects.create(
@@ -59,7 +66,7 @@ def make_organisation(
     kind: str = "university",
     country: str = "IT",
     region: str | None = None,
-    **fields,
+    **fields: Any,
 ) -> Organisation:
     n = next(_sequence)
     return Organisation.objects.create(
@@ -78,8 +85,8 @@ def make_infrastructure(
     region: str = "ITH55",
     host: Organisation | None = None,
     status: str = "published",
-    kets: list[str] = (),
-    **fields,
+    kets: Sequence[str] = (),
+    **fields: Any,
 ) -> Infrastructure:
     n = next(_sequence)
     name = name or f"Infrastructure {n}"
@@ -108,7 +115,7 @@ def make_service(
     access_mode: str = "staff_operated",
     trl_from: int = 3,
     trl_to: int = 6,
-    **fields,
+    **fields: Any,
 ) -> Service:
     n = next(_sequence)
     return Service.objects.create(
@@ -128,7 +135,7 @@ def make_equipment(
     infrastructure: Infrastructure | None = None,
     name: str | None = None,
     category: str = "electron_microscopy",
-    **fields,
+    **fields: Any,
 ) -> Equipment:
     n = next(_sequence)
     return Equipment.objects.create(
@@ -188,7 +195,11 @@ def totp_code(secret: str) -> str:
 
 
 def make_company(
-    *, name: str | None = None, country: str = "IT", size_class: str = "small", **fields
+    *,
+    name: str | None = None,
+    country: str = "IT",
+    size_class: str = "small",
+    **fields: Any,
 ) -> Organisation:
     return make_organisation(
         name=name, kind="company", country=country, size_class=size_class, **fields
@@ -214,7 +225,7 @@ def make_invitation(
     email: str | None = None,
     role: str = "editor",
     invited_by: User | None = None,
-    **fields,
+    **fields: Any,
 ) -> Invitation:
     infrastructure = infrastructure or make_infrastructure()
     fields.setdefault("expires_at", timezone.now() + INVITATION_VALIDITY)
@@ -232,8 +243,8 @@ def make_access_request(
     infrastructure: Infrastructure | None = None,
     requester: User | None = None,
     state: str = "submitted",
-    **fields,
-):
+    **fields: Any,
+) -> "AccessRequest":
     """A request as the workflow leaves it in ``state`` (submitted unless told)."""
     import uuid
 

@@ -37,7 +37,7 @@ def modules(app: str) -> list[Path]:
 def imported_apps(source: str) -> set[str]:
     """The project's apps that a module's source imports (anywhere in it,
     functions and ``TYPE_CHECKING`` blocks included)."""
-    found = set()
+    found: set[str] = set()
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]

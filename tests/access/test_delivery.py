@@ -84,6 +84,8 @@ def test_a_new_request_reaches_the_staff_through_a_real_smtp_server(
     assert received["Subject"] == (
         f"[RII portal] New access request {reference} from Acme Additive Srl"
     )
-    body = received.get_payload(decode=True).decode()
+    payload = received.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    body = payload.decode()
     assert "Fatigue tests on 12 printed brackets." in body
     assert reverse("access:inbox_detail", args=[AccessRequest.objects.get().pk]) in body

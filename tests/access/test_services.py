@@ -155,6 +155,7 @@ def test_signed_in_request_goes_to_every_staff_member_in_their_language(queued):
 
     assert access_request.state == State.SUBMITTED
     assert access_request.submitted_at is not None
+    assert access_request.response_due_at is not None
     assert access_request.response_due_at > access_request.submitted_at
     emails = queued()
     assert sorted(to for to, _subject in emails) == sorted(
@@ -312,11 +313,12 @@ def test_staff_message_is_a_first_response_but_an_internal_note_is_not(queued):
 
 
 def test_sme_cannot_write_internal_notes_and_strangers_cannot_write_at_all():
-    access_request = make_access_request(requester=make_account())
+    requester = make_account()
+    access_request = make_access_request(requester=requester)
     with pytest.raises(PermissionDenied):
         services.message_post(
             access_request=access_request,
-            user=access_request.requester,
+            user=requester,
             body="Hidden?",
             internal=True,
         )
@@ -328,12 +330,11 @@ def test_sme_cannot_write_internal_notes_and_strangers_cannot_write_at_all():
 
 
 def test_sme_answer_to_a_question_puts_the_request_back_in_review():
-    access_request = make_access_request(
-        requester=make_account(), state="needs_information"
-    )
+    requester = make_account()
+    access_request = make_access_request(requester=requester, state="needs_information")
     services.message_post(
         access_request=access_request,
-        user=access_request.requester,
+        user=requester,
         body="Ti-6Al-4V, 12 samples.",
     )
     access_request.refresh_from_db()

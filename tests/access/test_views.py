@@ -369,11 +369,13 @@ def test_inbox_filters_by_state_infrastructure_and_age(client):
     InfrastructureMembership.objects.create(
         user=manager, infrastructure=second, role="editor"
     )
+    from datetime import timedelta
+
     from django.utils import timezone
 
     old = make_access_request(
         infrastructure=first,
-        submitted_at=timezone.now() - timezone.timedelta(days=20),
+        submitted_at=timezone.now() - timedelta(days=20),
         company_name="Old Co",
     )
     new = make_access_request(infrastructure=second, company_name="New Co")

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.core.mail import EmailMessage
 from django.urls import reverse
 from django.utils.http import urlencode
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
@@ -16,8 +17,10 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "Kalibrier-Labor-2026"
 
 
-def link_in(email) -> str:
-    return re.search(r"https?://\S+", email.body).group(0)
+def link_in(email: EmailMessage) -> str:
+    link = re.search(r"https?://\S+", str(email.body))
+    assert link is not None, "no link in the email"
+    return link.group(0)
 
 
 def sign_in(client, email: str, password: str = PASSWORD, *, follow: bool = False):
@@ -168,9 +171,13 @@ def test_form_errors_are_tied_to_their_field(client):
         {"email": "not-an-address", "password1": PASSWORD, "password2": PASSWORD},
     )
     html = response.text
-    field = re.search(r"<input[^>]*name=\"email\"[^>]*>", html).group(0)
+    input_tag = re.search(r"<input[^>]*name=\"email\"[^>]*>", html)
+    assert input_tag is not None
+    field = input_tag.group(0)
     assert 'aria-invalid="true"' in field
-    described_by = re.search(r'aria-describedby="([^"]+)"', field).group(1)
+    described = re.search(r'aria-describedby="([^"]+)"', field)
+    assert described is not None
+    described_by = described.group(1)
     error_id = next(i for i in described_by.split() if i.endswith("_error"))
     assert re.search(rf'<div id="{error_id}" class="invalid-feedback">', html)
 
@@ -246,6 +253,7 @@ def test_staff_without_an_authenticator_app_are_sent_to_set_one_up(client, setti
     )
     assert response.redirect_chain[-1][0] == reverse("mfa_activate_totp")
     secret = re.search(r'id="authenticator_secret"\s+value="(\w+)"', response.text)
+    assert secret is not None
     response = client.post(
         reverse("mfa_activate_totp"), {"code": totp_code(secret.group(1))}
     )

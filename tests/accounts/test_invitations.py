@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.conf import settings as django_settings
 from django.core import signing
+from django.core.mail import EmailMessage
 from django.urls import resolve, reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
@@ -35,8 +36,10 @@ def login_url(next_url: str) -> str:
     return f"{reverse('account_login')}?next={next_url}"
 
 
-def link_in(email) -> str:
-    return re.search(r"https?://\S+", email.body).group(0)
+def link_in(email: EmailMessage) -> str:
+    link = re.search(r"https?://\S+", str(email.body))
+    assert link is not None, "no link in the email"
+    return link.group(0)
 
 
 def emailed_invitation(

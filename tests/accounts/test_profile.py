@@ -276,8 +276,8 @@ def test_service_refuses_a_company_whose_vat_number_was_registered_meanwhile():
 
 
 def test_service_gives_new_companies_a_unique_slug():
-    slugs = [
-        company_profile_update(
+    def new_company_slug() -> str:
+        membership = company_profile_update(
             user=make_account(),
             first_name="",
             last_name="",
@@ -285,9 +285,11 @@ def test_service_gives_new_companies_a_unique_slug():
             company=Organisation(
                 name="Laser Works", country_id="DE", size_class="micro"
             ),
-        ).organisation.slug
-        for _ in range(2)
-    ]
+        )
+        assert membership is not None
+        return membership.organisation.slug
+
+    slugs = [new_company_slug() for _ in range(2)]
     assert slugs == ["laser-works", "laser-works-2"]
 
 

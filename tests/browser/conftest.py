@@ -5,6 +5,7 @@ import shutil
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page
 
 from catalogue.reference import ensure_reference_data
 
@@ -23,6 +24,12 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+class LivePage(Page):
+    """For type checking: the ``page`` fixtures add the live server's URL."""
+
+    live_server_url: str
 
 
 def pytest_collection_modifyitems(items):

@@ -38,7 +38,9 @@ def test_sign_up_confirm_sign_in_and_protect_the_account_with_two_factors(
     page.get_by_role("heading", name="Verify Your Email Address").wait_for()
     assert_accessible(page)
 
-    link = re.search(r"https?://\S+", mailoutbox[-1].body).group(0)
+    found = re.search(r"https?://\S+", mailoutbox[-1].body)
+    assert found is not None
+    link = found.group(0)
     page.goto(link)
     assert_accessible(page)
     page.get_by_role("button", name="Confirm").click()

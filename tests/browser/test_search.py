@@ -2,6 +2,7 @@
 accessibility and phone layout."""
 
 import re
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 import pytest
@@ -10,6 +11,9 @@ from playwright.sync_api import Page, expect
 
 from catalogue import search
 from tests.factories import make_equipment, make_infrastructure, make_service
+
+if TYPE_CHECKING:
+    from tests.browser.conftest import LivePage
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,7 +41,7 @@ def catalogue():
     return bologna
 
 
-def search_url(page: Page, query: str = "") -> str:
+def search_url(page: "LivePage", query: str = "") -> str:
     return page.live_server_url + reverse("catalogue:infrastructure_list") + query
 
 

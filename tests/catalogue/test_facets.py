@@ -45,6 +45,7 @@ def tagged_listing():
     rii.types.set(Concept.objects.filter(scheme="rii_type", code="living_lab"))
     rii.languages.set(Concept.objects.filter(scheme="language", code="de"))
     domain = Concept.objects.filter(scheme="scientific_domain", parent=None).first()
+    assert domain is not None
     rii.scientific_domains.set([domain])
     make_service(infrastructure=rii, service_type="testing", access_mode="remote")
     make_equipment(infrastructure=rii, category="xray")

@@ -111,6 +111,7 @@ def test_a_typo_falls_back_to_the_closest_catalogue_word():
     make_service(infrastructure=rii, name="Microscopy of materials")
     search.refresh()
     results = search_catalogue(QueryDict("q=mikroscopy"))
+    assert results.suggestion is not None
     assert results.suggestion.text == "microscopy"
     assert results.effective_query.text == "microscopy"
     assert [r.name for r in results.infrastructures] == ["Imaging Centre"]

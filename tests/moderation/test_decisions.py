@@ -73,6 +73,7 @@ def test_each_decision_is_allowed_from_its_statuses_only(moderator, action, stat
 
     if status in EXPECTED[action]:
         decision = decide()
+        assert decision is not None
         listing.refresh_from_db()
         assert listing.status == EXPECTED[action][status]
         assert (decision.from_status, decision.to_status) == (status, listing.status)

@@ -20,6 +20,8 @@ def test_the_demo_gives_every_partner_admin_a_queue_with_changes_to_review():
         assert sections["unverified"].exists(), region
         pending += sections["pending"].count()
         [changed] = sections["changed"]
-        [change] = services.changes_since_approval(changed)
+        changes = services.changes_since_approval(changed)
+        assert changes is not None
+        [change] = changes
         assert "short notice" in change.after
     assert pending >= 2

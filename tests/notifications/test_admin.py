@@ -1,10 +1,13 @@
 """The outbox in the admin: superusers see what was sent and what is stuck."""
 
+from collections.abc import Callable
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains
 
+from accounts.models import User
 from notifications.models import OutgoingEmail
 from notifications.services import email_queue
 from tests.factories import (
@@ -33,9 +36,9 @@ def queue_stuck_email(to: str = "ana@sme.example.eu") -> OutgoingEmail:
     return email
 
 
-def visitor(kind: str):
+def visitor(kind: str) -> User | None:
     infrastructure = make_infrastructure(region="ITH55")
-    return {
+    visitors: dict[str, Callable[[], User | None]] = {
         "anonymous": lambda: None,
         "sme": make_account,
         "staff_of_this_rii": lambda: make_staff(infrastructure=infrastructure),
@@ -45,7 +48,8 @@ def visitor(kind: str):
         "partner_admin_of_this_region": lambda: make_partner_admin(region="ITH5"),
         "partner_admin_of_another_region": lambda: make_partner_admin(region="ITC4"),
         "superuser": lambda: make_user(is_staff=True, is_superuser=True),
-    }[kind]()
+    }
+    return visitors[kind]()
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from django.core import checks
 pytestmark = pytest.mark.django_db
 
 
-def deploy_warnings() -> list[str]:
+def deploy_warnings() -> list[str | None]:
     return [message.id for message in checks.run_checks(include_deployment_checks=True)]
 
 

@@ -6,6 +6,7 @@ import socket
 import threading
 from contextlib import contextmanager
 from io import StringIO
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -54,6 +55,7 @@ def test_mail_server_down_then_back_loses_no_email_and_sends_none_twice(
     assert email.last_error == (
         "ConnectionRefusedError: Connection refused by the mail server"
     )
+    assert email.next_attempt_at is not None
     assert email.next_attempt_at - start == pytest.approx(
         dt.timedelta(minutes=1), abs=dt.timedelta(seconds=10)
     )
@@ -66,6 +68,7 @@ def test_mail_server_down_then_back_loses_no_email_and_sends_none_twice(
         run_worker()
     email.refresh_from_db()
     assert (email.sent_at, email.attempts) == (None, 2)
+    assert email.next_attempt_at is not None
     assert email.next_attempt_at - start == pytest.approx(
         dt.timedelta(minutes=3), abs=dt.timedelta(seconds=20)
     )
@@ -184,7 +187,7 @@ def free_port() -> int:
 
 class RecordingHandler:
     def __init__(self) -> None:
-        self.envelopes = []
+        self.envelopes: list[Any] = []
 
     async def handle_DATA(self, server, session, envelope) -> str:
         self.envelopes.append(envelope)

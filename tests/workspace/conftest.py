@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 
 from catalogue.models import Infrastructure
@@ -12,7 +14,7 @@ from tests.factories import (
 def form_data(response, **changes) -> dict:
     """What a browser would send back for the form on ``response``, with changes."""
     form = response.context["form"]
-    data = {}
+    data: dict[str, Any] = {}
     for name in form.fields:
         value = form[name].value()
         if isinstance(value, bool):

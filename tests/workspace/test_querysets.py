@@ -18,8 +18,8 @@ def test_editable_by_members_of_either_role_only():
     manager = make_staff(infrastructure=mine, role="manager")
     for user in (editor, manager):
         assert list(Infrastructure.objects.editable_by(user)) == [mine]
-    for user in (AnonymousUser(), make_user(), make_partner_admin(region="ITH5")):
-        assert not Infrastructure.objects.editable_by(user).exists()
+    for outsider in (AnonymousUser(), make_user(), make_partner_admin(region="ITH5")):
+        assert not Infrastructure.objects.editable_by(outsider).exists()
     assert theirs not in Infrastructure.objects.editable_by(editor)
 
 

@@ -54,6 +54,7 @@ def test_staff_transitions_follow_the_workflow(action, status):
         listing.refresh_from_db()
         assert listing.status == expected
         # Confirming the listing dates the check; submitting does not.
+        assert listing.verified_at is not None
         assert (listing.verified_at > long_ago) == (action == "confirm_accurate")
     else:
         with pytest.raises(ValidationError):
