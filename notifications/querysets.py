@@ -1,10 +1,15 @@
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.utils import timezone
 
+if TYPE_CHECKING:
+    # The model of the QuerySet's type argument, which ruff does not read.
+    from .models import OutgoingEmail  # noqa: F401
 
-class OutgoingEmailQuerySet(models.QuerySet):
+
+class OutgoingEmailQuerySet(models.QuerySet["OutgoingEmail"]):
     def unsent(self) -> "OutgoingEmailQuerySet":
         return self.filter(sent_at__isnull=True)
 
