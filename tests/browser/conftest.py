@@ -64,7 +64,9 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
+def page(browser, live_server, settings):
+    # Links in emails start with the portal's public address: here, the test server.
+    settings.PORTAL_SITE_URL = live_server.url
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(10_000)
@@ -83,7 +85,8 @@ def page(browser, live_server):
 
 
 @pytest.fixture
-def phone_page(browser, live_server):
+def phone_page(browser, live_server, settings):
+    settings.PORTAL_SITE_URL = live_server.url
     context = browser.new_context(
         viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
     )
