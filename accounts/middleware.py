@@ -1,12 +1,13 @@
 from collections.abc import Callable
 
-from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+
+from . import mfa
 
 
 def admin_mfa_required(
@@ -15,25 +16,36 @@ def admin_mfa_required(
     """Send staff without an authenticator app to set one up before the admin.
 
     Partner admins and superusers can change every listing of a region, so with
-    ``PORTAL_REQUIRE_ADMIN_MFA`` a password alone does not open the admin.
+    ``PORTAL_REQUIRE_ADMIN_MFA`` a password alone does not open the admin; RII
+    staff read confidential access requests, so with ``PORTAL_REQUIRE_STAFF_MFA``
+    it does not open the workspace or the inbox either. A privileged account
+    enrols its first authenticator only after proving it reads its email.
     """
 
     def middleware(request: HttpRequest) -> HttpResponse:
         user = request.user
-        if (
+        if not user.is_authenticated:
+            return get_response(request)
+        path = request.path
+        if path == reverse("mfa_activate_totp"):
+            if mfa.needs_email_proof(request, user):
+                return redirect("accounts:mfa_enrolment_confirm")
+        elif (
             settings.PORTAL_REQUIRE_ADMIN_MFA
-            and user.is_authenticated
             and user.is_staff
-            and request.path.startswith(reverse("admin:index"))
-            and not Authenticator.objects.filter(
-                user=user, type=Authenticator.Type.TOTP
-            ).exists()
+            and path.startswith(reverse("admin:index"))
+            and not mfa.has_authenticator(user)
+        ) or (
+            settings.PORTAL_REQUIRE_STAFF_MFA
+            and path.startswith(reverse("workspace:dashboard"))
+            and mfa.is_rii_staff(user)
+            and not mfa.has_authenticator(user)
         ):
             messages.warning(
                 request,
                 _(
                     "Set up two-factor authentication with an authenticator app "
-                    "before you use the administration."
+                    "before you use this part of the portal."
                 ),
             )
             return redirect("mfa_activate_totp")

@@ -19,4 +19,14 @@ urlpatterns = [
         name="personal_data_download",
     ),
     path("data/delete/", views.account_delete, name="account_delete"),
+    path(
+        "security/confirm/",
+        views.mfa_enrolment_confirm,
+        name="mfa_enrolment_confirm",
+    ),
+    path(
+        "security/confirm/send/",
+        views.mfa_enrolment_code_send,
+        name="mfa_enrolment_code_send",
+    ),
 ]

@@ -13,9 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import services
+from . import mfa, services
 from .forms import AccountDeleteForm, InvitationForm, ProfileForms
 from .http import AuthenticatedHttpRequest
+from .mfa import MfaEmailCodeForm
 from .models import INVITATION_VALIDITY, Invitation
 from .personal_data import user_data_export
 from .querysets import infrastructures_invitable_by
@@ -142,3 +143,47 @@ def account_delete(request: AuthenticatedHttpRequest) -> HttpResponse:
     logout(request)
     messages.success(request, _("Your account and your personal data are deleted."))
     return redirect("home")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mfa_enrolment_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The emailed code a privileged account enters before its first authenticator."""
+    if not mfa.needs_email_proof(request, request.user):
+        return redirect("mfa_activate_totp")
+    form = MfaEmailCodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            mfa.mfa_email_code_check(
+                request=request, user=request.user, code=form.cleaned_data["code"]
+            )
+        except ValidationError as problem:
+            form.add_error("code", problem)
+            status = 400
+        else:
+            return redirect("mfa_activate_totp")
+    elif request.method == "POST":
+        status = 400
+    context = {"form": form, "address": mfa.verified_address(request.user)}
+    return render(
+        request, "accounts/mfa_enrolment_confirm.html", context, status=status
+    )
+
+
+@login_required
+@require_POST
+def mfa_enrolment_code_send(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if not mfa.needs_email_proof(request, request.user):
+        return redirect("mfa_activate_totp")
+    if mfa.mfa_email_code_send(request=request, user=request.user):
+        messages.success(request, _("We sent a code to your email address."))
+        return redirect("accounts:mfa_enrolment_confirm")
+    # Too many codes lately (429), or no verified address to send one to (400).
+    address = mfa.verified_address(request.user)
+    return render(
+        request,
+        "accounts/mfa_enrolment_confirm.html",
+        {"form": MfaEmailCodeForm(), "address": address, "send_refused": True},
+        status=429 if address else 400,
+    )

@@ -185,6 +185,9 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "RII portal"
 # Staff must set up an authenticator app before they reach the Django admin.
 PORTAL_REQUIRE_ADMIN_MFA = env_bool("PORTAL_REQUIRE_ADMIN_MFA", not DEBUG)
+# RII staff, who read confidential access requests, must set one up before the
+# workspace and the inbox.
+PORTAL_REQUIRE_STAFF_MFA = env_bool("PORTAL_REQUIRE_STAFF_MFA", not DEBUG)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [

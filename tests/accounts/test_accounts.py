@@ -237,7 +237,9 @@ def test_signed_in_users_who_are_not_staff_cannot_open_the_admin(client):
     assert response.status_code == 403
 
 
-def test_staff_without_an_authenticator_app_are_sent_to_set_one_up(client, settings):
+def test_staff_without_an_authenticator_app_are_sent_to_set_one_up(
+    client, settings, mailoutbox, django_capture_on_commit_callbacks
+):
     settings.PORTAL_REQUIRE_ADMIN_MFA = True
     make_account(email="partner@region.example.eu", password=PASSWORD, is_staff=True)
     sign_in(client, "partner@region.example.eu")
@@ -246,6 +248,14 @@ def test_staff_without_an_authenticator_app_are_sent_to_set_one_up(client, setti
 
     assert response.redirect_chain[0] == (reverse("mfa_activate_totp"), 302)
     assertContains(response, "Set up two-factor authentication")
+    # First a code emailed to the account's address, then the password once more.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:mfa_enrolment_code_send"))
+    code = re.search(r"\b\d{6}\b", str(mailoutbox[-1].body))
+    assert code is not None
+    response = client.post(
+        reverse("accounts:mfa_enrolment_confirm"), {"code": code.group(0)}, follow=True
+    )
     # Adding a second factor asks for the password once more.
     assertContains(response, "Enter your password")
     response = client.post(
