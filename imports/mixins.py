@@ -1,6 +1,11 @@
 from typing import Any
 
-from django.contrib.admin.options import Action, ActionLocation
+from django.contrib.admin.options import (
+    Action,
+    ActionLocation,
+    IncorrectLookupParameters,
+)
+from django.core.exceptions import BadRequest
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
@@ -62,6 +67,14 @@ class CatalogueExportMixin(ExportActionMixin):
                 locations=[ActionLocation.CHANGE_LIST],
             )
         return actions
+
+    def get_export_queryset(self, request: HttpRequest) -> QuerySet[Any, Any]:
+        # The change list's filters come from the query string; one that is not a
+        # filter (?format=0) is the client's mistake, not a server error.
+        try:
+            return super().get_export_queryset(request)
+        except IncorrectLookupParameters as error:
+            raise BadRequest(_("Unknown filter in the address.")) from error
 
     def get_valid_export_item_pks(self, request: HttpRequest) -> QuerySet[Any, Any]:
         # The package's default offers every row of the table; only the
