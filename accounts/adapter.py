@@ -1,6 +1,9 @@
 """django-allauth's hooks: its emails go through the portal's outbox, with links
-to PORTAL_SITE_URL, never to the host a request named."""
+to PORTAL_SITE_URL, never to the host a request named; failed sign-ins are counted
+per address and client IP; the client IP comes from X-Forwarded-For only when a
+trusted proxy sent the request."""
 
+import ipaddress
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -8,6 +11,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailConfirmation
 from allauth.core import context as allauth_context
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils import translation
 
@@ -36,7 +40,40 @@ class _Site:
         return self.domain
 
 
+def _from_trusted_proxy(request: HttpRequest) -> bool:
+    try:
+        peer = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+    except ValueError:
+        return False
+    return any(
+        peer in ipaddress.ip_network(proxy, strict=False)
+        for proxy in settings.PORTAL_TRUSTED_PROXIES
+    )
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """The client's address for rate limits: allauth's reading of
+        X-Forwarded-For (ALLAUTH_TRUSTED_PROXY_COUNT) when the request comes from
+        one of PORTAL_TRUSTED_PROXIES, else the address that connected, which a
+        client reaching the portal directly cannot choose."""
+        if _from_trusted_proxy(request):
+            return super().get_client_ip(request)
+        address = request.META.get("REMOTE_ADDR", "")
+        if not address:
+            raise PermissionDenied("Unable to determine client IP address")
+        return str(address)
+
+    def _get_login_attempts_cache_key(
+        self, request: HttpRequest, **credentials: Any
+    ) -> str:
+        # The "key" of ACCOUNT_RATE_LIMITS["login_failed"] (allauth's only hook for
+        # it): address and client IP together, so failures from an attacker's
+        # address never refuse the owner signing in from theirs; the per-IP
+        # limits slow the attacker down.
+        account_key = super()._get_login_attempts_cache_key(request, **credentials)
+        return f"{account_key}:{self.get_client_ip(request)}"
+
     def get_reset_password_from_key_url(self, key: str) -> str:
         return site_url(super().get_reset_password_from_key_url(key))
 

@@ -1,12 +1,21 @@
-"""Refusals before anything reads a request: bodies too large to accept and values
-PostgreSQL cannot store."""
+"""Site-wide middleware: refusals before anything reads a request (bodies too large
+to accept, values PostgreSQL cannot store), security headers, and the end of
+signed-in sessions after inactivity."""
 
+import time
 from collections.abc import Callable, Iterable
+from datetime import timedelta
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 
 from .parsing import parse_int
 
@@ -58,5 +67,114 @@ def reject_malformed_requests(
         if _request_has_nul(request):
             raise BadRequest("NUL character in the request.")
         return get_response(request)
+
+    return middleware
+
+
+def security_headers(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """Add ``Permissions-Policy`` (no camera, microphone, location, ...) and
+    ``Cross-Origin-Resource-Policy`` (no embedding by other sites) to every
+    response, static files included."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        response.headers.setdefault(
+            "Permissions-Policy", settings.PORTAL_PERMISSIONS_POLICY
+        )
+        response.headers.setdefault(
+            "Cross-Origin-Resource-Policy", settings.PORTAL_CROSS_ORIGIN_RESOURCE_POLICY
+        )
+        return response
+
+    return middleware
+
+
+# Session keys: when the session signed in, when it was last seen, and whether the
+# visitor asked to be remembered.
+SESSION_STARTED = "portal_session_started"
+SESSION_SEEN = "portal_session_seen"
+SESSION_REMEMBERED = "portal_session_remembered"
+# Last-seen times are written at most this often, not on every request.
+SEEN_RESOLUTION_SECONDS = 60
+
+
+def _is_admin_path(request: HttpRequest) -> bool:
+    try:
+        return request.path.startswith(reverse("admin:index"))
+    except NoReverseMatch:
+        return False
+
+
+def _idle_limit(request: HttpRequest) -> int:
+    session = request.session
+    if session.get(SESSION_REMEMBERED):
+        idle = settings.PORTAL_SESSION_REMEMBER_IDLE_SECONDS
+    else:
+        idle = settings.PORTAL_SESSION_IDLE_SECONDS
+    if request.user.is_staff and _is_admin_path(request):
+        idle = min(idle, settings.PORTAL_ADMIN_SESSION_IDLE_SECONDS)
+    return int(idle)
+
+
+def _stamp_session(request: HttpRequest, now: float) -> None:
+    """Record when the session signed in, and whether it is remembered (allauth's
+    "Remember me" keeps the cookie beyond the browser's session)."""
+    session = request.session
+    session[SESSION_STARTED] = now
+    session[SESSION_SEEN] = now
+    remembered = not session.get_expire_at_browser_close()
+    session[SESSION_REMEMBERED] = remembered
+    if remembered:
+        # The cookie ends with the absolute limit, however active the session.
+        session.set_expiry(
+            timezone.now() + timedelta(seconds=settings.PORTAL_SESSION_MAX_SECONDS)
+        )
+
+
+def _session_has_expired(request: HttpRequest, now: float) -> bool:
+    session = request.session
+    seen = float(session.get(SESSION_SEEN, 0))
+    started = float(session[SESSION_STARTED])
+    return (
+        now - seen > _idle_limit(request)
+        or now - started > settings.PORTAL_SESSION_MAX_SECONDS
+    )
+
+
+def session_timeouts(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """Sign out a session idle for longer than its limit (two hours; a week when
+    remembered; half an hour for staff in the admin) or signed in longer ago than
+    ``PORTAL_SESSION_MAX_SECONDS``; the request goes on anonymously. Pages for a
+    signed-in visitor are never stored by browsers or proxies (no-store).
+
+    A session is stamped on the request that signs it in, which saves it anyway;
+    one signed in otherwise (before this middleware, or ``Client.force_login``)
+    on the first request that saves it for another reason.
+    """
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        signed_in = request.user.is_authenticated
+        stamped = signed_in and SESSION_STARTED in request.session
+        if stamped:
+            now = time.time()
+            if _session_has_expired(request, now):
+                logout(request)
+                messages.info(
+                    request, _("You were signed out after a period of inactivity.")
+                )
+            elif now - float(request.session[SESSION_SEEN]) >= SEEN_RESOLUTION_SECONDS:
+                request.session[SESSION_SEEN] = now
+        response = get_response(request)
+        if request.user.is_authenticated:
+            session = request.session
+            if SESSION_STARTED not in session and (session.modified or not signed_in):
+                _stamp_session(request, time.time())
+        if signed_in or request.user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
+        return response
 
     return middleware

@@ -75,6 +75,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: a too large body or a NUL character is refused before anything reads it.
     "core.middleware.reject_malformed_requests",
+    # Before WhiteNoise, so that static files carry them too.
+    "core.middleware.security_headers",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -84,6 +86,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Signed-out after inactivity or the absolute limit; no-store on signed-in pages.
+    "core.middleware.session_timeouts",
     "accounts.middleware.admin_mfa_required",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -171,16 +175,35 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[RII portal] "
 # Queues allauth's emails in the outbox, in the recipient's language.
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
-# Five failed sign-ins for one address in five minutes (or ten from one IP address in
-# a minute) lock it out for the rest of that time. Counted in Django's cache, which
-# every process of the portal shares (CACHES).
+# Failed sign-ins: ten from one IP address in a minute or fifty in an hour, or five
+# for one address from one IP address in five minutes, refuse further attempts
+# (from that IP address, for that address) for the rest of that time. The "key" is
+# the pair of address and client IP (accounts.adapter), so nobody elsewhere can
+# lock the owner out; a success does not count. Counted in Django's cache, which
+# every process shares (CACHES).
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed": "10/m/ip,50/h/ip,5/5m/key",
     # Access requests (a brief to up to five RIIs counts once) and thread messages.
     "access_request": "10/h/ip",
     "access_request_account": "20/d/user",
     "access_message": "30/10m/user",
 }
+# Sign-in offers "Remember me"; sessions end after inactivity (core.middleware):
+# PORTAL_SESSION_IDLE_SECONDS, or PORTAL_SESSION_REMEMBER_IDLE_SECONDS when
+# remembered, PORTAL_ADMIN_SESSION_IDLE_SECONDS for staff in the admin, and in any
+# case PORTAL_SESSION_MAX_SECONDS after signing in.
+ACCOUNT_SESSION_REMEMBER = None
+PORTAL_SESSION_IDLE_SECONDS = int(env("PORTAL_SESSION_IDLE_SECONDS", str(2 * 3600)))
+PORTAL_SESSION_REMEMBER_IDLE_SECONDS = int(
+    env("PORTAL_SESSION_REMEMBER_IDLE_SECONDS", str(7 * 86400))
+)
+PORTAL_ADMIN_SESSION_IDLE_SECONDS = int(
+    env("PORTAL_ADMIN_SESSION_IDLE_SECONDS", str(30 * 60))
+)
+PORTAL_SESSION_MAX_SECONDS = int(env("PORTAL_SESSION_MAX_SECONDS", str(14 * 86400)))
+SESSION_COOKIE_AGE = PORTAL_SESSION_MAX_SECONDS
+# Only "Remember me" keeps the cookie after the browser closes.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "RII portal"
 # Staff must set up an authenticator app before they reach the Django admin.
@@ -293,12 +316,32 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
+# "__Host-": browsers take these cookies only over https, for the whole site (Path=/,
+# Django's default) and from this host alone (no Domain). Plain names over http in
+# development.
+SESSION_COOKIE_NAME = "sessionid" if DEBUG else "__Host-sessionid"
+CSRF_COOKIE_NAME = "csrftoken" if DEBUG else "__Host-csrftoken"
+SESSION_COOKIE_PATH = CSRF_COOKIE_PATH = "/"
+SESSION_COOKIE_DOMAIN = CSRF_COOKIE_DOMAIN = None
+# Added by core.middleware.security_headers to every response.
+PORTAL_PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
+    "interest-cohort=(), browsing-topics=()"
+)
+PORTAL_CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
 SECURE_HSTS_SECONDS = int(env("DJANGO_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = not DEBUG
-if env_bool("DJANGO_BEHIND_PROXY", False):
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    # Rate limits per IP address read the client's address from X-Forwarded-For.
-    ALLAUTH_TRUSTED_PROXY_COUNT = 1
+# The client's address (rate limits per IP) is the PORTAL_TRUSTED_PROXY_COUNT-th
+# entry from the right of X-Forwarded-For, and only when the request comes from one
+# of PORTAL_TRUSTED_PROXIES (accounts.adapter); otherwise it is REMOTE_ADDR, so a
+# client reaching the portal directly cannot name its own address.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(
+    env("PORTAL_TRUSTED_PROXY_COUNT", "1" if BEHIND_PROXY else "0")
+)
+PORTAL_TRUSTED_PROXIES = env_list("PORTAL_TRUSTED_PROXIES", "127.0.0.1,::1")
 
 # Strict Content Security Policy: everything is served by the portal itself.
 SECURE_CSP = {
