@@ -31,6 +31,22 @@ def admin_mfa_required(
             if mfa.needs_email_proof(request, user):
                 return redirect("accounts:mfa_enrolment_confirm")
         elif (
+            path == reverse("account_email")
+            and request.method == "POST"
+            and mfa.is_privileged(user)
+            and not mfa.has_authenticator(user)
+        ):
+            # Else a stolen password could add the thief's address, verify it and
+            # receive the code that lets them enrol their authenticator.
+            messages.error(
+                request,
+                _(
+                    "Set up two-factor authentication before you change the email "
+                    "addresses of this account."
+                ),
+            )
+            return redirect("mfa_activate_totp")
+        elif (
             settings.PORTAL_REQUIRE_ADMIN_MFA
             and user.is_staff
             and path.startswith(reverse("admin:index"))

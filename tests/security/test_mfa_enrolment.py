@@ -231,3 +231,29 @@ def test_rii_staff_with_an_authenticator_use_the_workspace(
     activate_totp(client)
 
     assert client.get(reverse("workspace:dashboard")).status_code == 200
+
+
+def test_a_privileged_account_without_an_authenticator_cannot_add_an_address(client):
+    # Else the thief of a password would add and verify their own address, and
+    # receive the code that lets them enrol their authenticator.
+    admin = make_signed_in_partner_admin(client)
+
+    response = client.post(
+        reverse("account_email"),
+        {"action_add": "", "email": "thief@evil.example"},
+        follow=True,
+    )
+
+    assert not admin.emailaddress_set.filter(email="thief@evil.example").exists()
+    assertContains(response, "before you change the email addresses")
+
+
+def test_an_account_without_privileges_may_add_an_address(client):
+    user = make_account(email="ana@sme.example.eu")
+    client.force_login(user)
+
+    client.post(
+        reverse("account_email"), {"action_add": "", "email": "ana@new.example.eu"}
+    )
+
+    assert user.emailaddress_set.filter(email="ana@new.example.eu").exists()
