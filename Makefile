@@ -5,7 +5,8 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 DB_STOP := $(if $(DATABASE_URL),true,$(PY) -m portal.embedded_db stop)
 
-.PHONY: run test lint format bench lock vendor map setup db-start db-stop clean
+.PHONY: run test lint format bench lock vendor map setup db-start db-stop clean \
+	serve migrate backup restore
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +39,40 @@ run: db-start
 	$(PY) manage.py send_queued_email --every 60 & SWEEP=$$!; \
 	$(PY) manage.py access_housekeeping --every 3600 & CHORES=$$!; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+migrate: db-start
+	$(PY) manage.py migrate --noinput
+
+# The production configuration on this machine: DEBUG off, collected and compressed
+# static files, gunicorn, the task worker and the periodic jobs of deploy/Procfile,
+# stopped together. Over plain http on 127.0.0.1, hence no redirect to https; the
+# signing key is generated once into var/serve.env.
+SERVE_ENV = DJANGO_ENV_FILE=var/serve.env DJANGO_DEBUG=false \
+	DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost DJANGO_SECURE_SSL_REDIRECT=false \
+	PORTAL_SITE_URL=http://127.0.0.1:$(PORT) PORT=$(PORT) \
+	PORTAL_EMBEDDED_DATABASE=$(if $(DATABASE_URL),false,true) \
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
+
+var/serve.env:
+	@mkdir -p var
+	@umask 077; echo "DJANGO_SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
+	@echo "Wrote $@ (the signing key of make serve)."
+
+serve: setup var/serve.env migrate
+	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
+	$(SERVE_ENV) $(PY) manage.py check --fail-level WARNING
+	@trap '$(DB_STOP)' EXIT; trap 'exit 130' INT TERM; \
+	$(SERVE_ENV) $(PY) deploy/run_procfile.py deploy/Procfile
+
+# A backup of the database and the uploaded files into var/backups/<date>/ (or
+# BACKUP_DIR); `make restore BACKUP=var/backups/<date>` puts one back into an
+# empty database.
+backup: db-start
+	@trap '$(DB_STOP)' EXIT; $(PY) manage.py backup $(if $(BACKUP_DIR),--output $(BACKUP_DIR))
+
+restore: db-start
+	@test -n "$(BACKUP)" || { echo "Usage: make restore BACKUP=var/backups/<date>"; exit 2; }
+	@trap '$(DB_STOP)' EXIT; $(PY) manage.py restore $(BACKUP)
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -16,6 +16,7 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Organisation, User
 from accounts.permissions import AnyUser
 from catalogue.models import Infrastructure
+from core.files import accel_redirect
 from core.parsing import parse_ids
 
 from . import services, shortlist
@@ -361,7 +362,7 @@ def _thread(access_request: AccessRequest, *, staff: bool) -> list[Message | Eve
 @require_GET
 def attachment(
     request: AuthenticatedHttpRequest, pk: int, message: int | None = None
-) -> FileResponse:
+) -> HttpResponse | FileResponse:
     """A request's or a message's attachment, for the people who may read it."""
     visible = AccessRequest.objects.for_staff(
         request.user
@@ -380,6 +381,14 @@ def attachment(
     if not stored:
         raise Http404
     assert stored.name is not None  # a stored file has a name
+    sent = accel_redirect(
+        storage="private",
+        name=stored.name,
+        disposition="attachment",
+        filename=stored.name.rsplit("/", 1)[-1],
+    )
+    if sent is not None:
+        return sent
     return FileResponse(
         stored.open("rb"), as_attachment=True, filename=stored.name.rsplit("/", 1)[-1]
     )

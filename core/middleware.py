@@ -1,8 +1,13 @@
-"""Site-wide middleware: refusals before anything reads a request (bodies too large
-to accept, values PostgreSQL cannot store), security headers, and the end of
-signed-in sessions after inactivity."""
+"""Site-wide middleware: the request id and slow-request log, the health probes,
+refusals before anything reads a request (bodies too large to accept, values
+PostgreSQL cannot store), security headers, and the end of signed-in sessions
+after inactivity."""
 
+import ipaddress
+import logging
+import re
 import time
+import uuid
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 
@@ -17,11 +22,96 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
+from . import health
+from .logs import request_id as current_request_id
 from .parsing import parse_int
+
+slow_request_logger = logging.getLogger("portal.slow_request")
+
+# An id from the proxy is taken as it is when it looks like one (nginx's
+# $request_id is 32 hex digits; UUIDs and similar tokens pass too).
+REQUEST_ID_PATTERN = re.compile(r"[A-Za-z0-9._:-]{8,128}")
+REQUEST_ID_HEADER = "X-Request-ID"
 
 # The largest request body the portal takes unless configured: the largest upload
 # (a 20 MB import file) and the rest of its form.
 DEFAULT_MAX_REQUEST_BYTES = 21 * 1024 * 1024
+
+
+def _from_trusted_proxy(request: HttpRequest) -> bool:
+    try:
+        peer = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+    except ValueError:
+        return False
+    for proxy in settings.PORTAL_TRUSTED_PROXIES:
+        try:
+            if peer in ipaddress.ip_network(proxy, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def _request_id(request: HttpRequest) -> str:
+    """The proxy's ``X-Request-ID`` when a trusted proxy sent a well-formed one
+    (the same id is then in the proxy's log), else a new random one."""
+    given = request.headers.get(REQUEST_ID_HEADER, "")
+    if given and REQUEST_ID_PATTERN.fullmatch(given) and _from_trusted_proxy(request):
+        return given
+    return uuid.uuid4().hex
+
+
+def request_id(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """Give each request an id: in every log record written while it is served,
+    in the ``X-Request-ID`` response header and on the error page, so that a
+    user's report leads to its log lines. A request slower than
+    ``PORTAL_SLOW_REQUEST_MS`` is logged as a warning."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        request.request_id = _request_id(request)  # type: ignore[attr-defined]
+        token = current_request_id.set(request.request_id)  # type: ignore[attr-defined]
+        try:
+            response = get_response(request)
+            response[REQUEST_ID_HEADER] = request.request_id  # type: ignore[attr-defined]
+            elapsed_ms = (time.perf_counter() - started) * 1000
+            threshold = settings.PORTAL_SLOW_REQUEST_MS
+            if threshold and elapsed_ms > threshold:
+                slow_request_logger.warning(
+                    "Slow request: %s %s took %.0f ms",
+                    request.method,
+                    request.path,
+                    elapsed_ms,
+                    extra={
+                        "duration_ms": round(elapsed_ms, 1),
+                        "method": request.method,
+                        "path": request.path,
+                        "status": response.status_code,
+                    },
+                )
+            return response
+        finally:
+            current_request_id.reset(token)
+
+    return middleware
+
+
+def health_probes(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """Answer ``/healthz`` and ``/readyz`` before the rest of the middleware: no
+    host check, no redirect to https, no session, no rate limit, so that a load
+    balancer can probe each server over plain http by its address."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        probe = health.PROBES.get(request.path_info)
+        if probe is not None and request.method in ("GET", "HEAD"):
+            return probe(request)
+        return get_response(request)
+
+    return middleware
 
 
 def _has_nul(values: Iterable[str]) -> bool:

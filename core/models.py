@@ -10,3 +10,19 @@ class TimestampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class Heartbeat(models.Model):
+    """When a background process was last seen doing its work (``core.health``)."""
+
+    name = models.CharField(_("process"), max_length=50, primary_key=True)
+    seen_at = models.DateTimeField(_("last seen"), null=True)
+    # When a ping of the task worker was last enqueued; no second one is enqueued
+    # while it waits.
+    enqueued_at = models.DateTimeField(_("ping enqueued"), null=True)
+
+    class Meta:
+        verbose_name = _("heartbeat")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.seen_at}"

@@ -1,9 +1,15 @@
-"""Management commands that run once, or again every N seconds with ``--every``."""
+"""Management commands that run once, or again every N seconds with ``--every``.
+
+After each run a periodic command pings the task worker (``core.heartbeat``), so
+that the readiness check sees whether queued tasks are run.
+"""
 
 import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections
+
+from .heartbeat import worker_ping
 
 
 class PeriodicCommand(BaseCommand):
@@ -24,6 +30,7 @@ class PeriodicCommand(BaseCommand):
         try:
             while True:
                 self.run_once(options["verbosity"])
+                worker_ping()
                 if not every:
                     return
                 time.sleep(every)

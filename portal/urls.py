@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from catalogue.sitemaps import sitemaps
+from core import health
 
 from . import views
 
@@ -14,8 +15,15 @@ admin.site.site_title = "RII portal admin"
 # The admin signs in through the portal's sign-in: rate-limited, with two factors.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
+# The error page shows the request id (core.middleware.request_id).
+handler500 = "core.views.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
+    # Answered ahead of the middleware (core.middleware.health_probes); listed here
+    # for reverse() and for a configuration without that middleware.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("", include("access.urls")),
     path("", include("catalogue.urls")),
     path("", include("imports.urls")),

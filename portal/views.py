@@ -8,6 +8,7 @@ from django.views.static import serve
 
 from accounts import permissions
 from catalogue.models import Concept, Equipment, Infrastructure, Region, Service
+from core.files import accel_redirect
 
 
 @require_GET
@@ -39,6 +40,8 @@ def media(request: HttpRequest, path: str) -> HttpResponseBase:
         and not permissions.may_preview_listing(request.user, owner)
     ):
         raise Http404
+    if (sent := accel_redirect(storage="media", name=name)) is not None:
+        return sent
     response = serve(request, name, document_root=str(settings.MEDIA_ROOT))
     if name.lower().endswith(".pdf"):
         response["Content-Disposition"] = "inline"

@@ -1,0 +1,35 @@
+"""Gunicorn's configuration of the portal (``gunicorn -c deploy/gunicorn.conf.py``).
+
+Threaded workers, one process per CPU (at least two) and four threads each: a
+request mostly waits for PostgreSQL, and threads share a process's memory. Every
+value can be set from the environment: ``WEB_CONCURRENCY`` (processes),
+``GUNICORN_THREADS``, ``GUNICORN_TIMEOUT``, ``PORT`` and ``GUNICORN_BIND``.
+"""
+
+import multiprocessing
+import os
+
+wsgi_app = "portal.wsgi:application"
+bind = os.environ.get("GUNICORN_BIND") or f"127.0.0.1:{os.environ.get('PORT', '8000')}"
+worker_class = "gthread"
+workers = int(os.environ.get("WEB_CONCURRENCY") or max(2, multiprocessing.cpu_count()))
+threads = int(os.environ.get("GUNICORN_THREADS") or 4)
+# A request that takes longer is killed (and logged); the proxy's timeout is longer.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 60)
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then, so that a slow leak never grows for weeks.
+max_requests = 2000
+max_requests_jitter = 200
+# The portal logs slow requests itself; the proxy in front keeps the access log.
+accesslog = None
+errorlog = "-"
+# Addresses allowed to set X-Forwarded-* (Django reads them itself, see
+# DJANGO_BEHIND_PROXY and PORTAL_TRUSTED_PROXIES).
+forwarded_allow_ips = os.environ.get("PORTAL_TRUSTED_PROXIES", "127.0.0.1,::1")
+# The largest request line and header gunicorn accepts (its defaults), stated.
+limit_request_line = 4094
+limit_request_fields = 100
+# No control socket in the home directory: systemd (or the Procfile runner) is the
+# control interface, and two instances on one machine would share its path.
+control_socket_disable = True
