@@ -82,7 +82,7 @@ def main(argv: list[str]) -> int:
             # A group of its own: Ctrl-C reaches the children only through here,
             # once, as SIGTERM, and in the order of the Procfile.
             children[name] = subprocess.Popen(
-                f"exec {command}", shell=True, start_new_session=True
+                command, shell=True, start_new_session=True
             )
             log(f"started {name} (pid {children[name].pid}): {command}")
         while True:
