@@ -62,7 +62,7 @@ def test_an_attachment_is_handed_to_the_proxy_for_its_requester_only(
     client.force_login(requester)
     response = client.get(url)
     assert response.status_code == 200
-    stored = access_request.attachment.name
+    stored = str(access_request.attachment.name)
     assert response["X-Accel-Redirect"] == f"/_protected/private/{quote(stored)}"
     assert response["Content-Disposition"].startswith("attachment; filename*=UTF-8''")
     assert response.content == b""
