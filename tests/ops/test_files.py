@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from access.models import AccessRequest
 from catalogue.models import Photo
 from tests.factories import make_access_request, make_account, make_infrastructure
 
@@ -16,16 +17,12 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _behind_nginx(settings, tmp_path: Path) -> None:
+def _behind_nginx(settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     settings.PORTAL_X_ACCEL_REDIRECT = "/_protected/"
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "private": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "private")},
-        },
-    }
+    # The field holds the storage made at start-up; files go to tmp_path.
+    storage = AccessRequest._meta.get_field("attachment").storage
+    monkeypatch.setattr(storage, "location", str(tmp_path / "private"))
 
 
 def photo(status: str) -> str:
