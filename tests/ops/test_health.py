@@ -10,6 +10,8 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
 
 from core.heartbeat import WORKER, worker_seen
 from core.models import Heartbeat
@@ -136,3 +138,31 @@ def test_readyz_fails_when_an_email_waits_too_long(client: Client, settings) -> 
     assert checks["outbox"] == "an email has waited 20 min"
     settings.PORTAL_READY_OUTBOX_MINUTES = 30
     assert readyz(client)[0] == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_periodic_jobs_enqueue_one_ping_at_a_time_for_a_stopped_worker(
+    client: Client, settings
+) -> None:
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    for _run in range(3):
+        call_command("send_queued_email")
+    pings = DBTaskResult.objects.filter(task_path="core.tasks.worker_heartbeat")
+    assert pings.count() == 1
+    assert readyz(client)[1]["task_worker"] == "never seen"
+
+    Worker(
+        queue_names=["default"],
+        excluded_queue_names=[],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="worker-1",
+    ).run()
+    assert readyz(client)[1]["task_worker"] == "ok"
+    call_command("send_queued_email")
+    assert pings.count() == 2
