@@ -33,3 +33,25 @@ limit_request_fields = 100
 # No control socket in the home directory: systemd (or the Procfile runner) is the
 # control interface, and two instances on one machine would share its path.
 control_socket_disable = True
+# Gunicorn's own messages (start, stop, a worker killed on timeout) in the portal's
+# JSON lines too, when the portal writes those (PORTAL_LOG_FORMAT=json).
+if os.environ.get("PORTAL_LOG_FORMAT", "").strip().lower() == "json":
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "core.logs.JsonFormatter"}},
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stderr",
+            }
+        },
+        "loggers": {
+            "gunicorn.error": {
+                "handlers": ["console"],
+                "level": "INFO",
+                "propagate": False,
+            },
+        },
+    }
