@@ -386,7 +386,7 @@ PORTAL_READINESS_CHECKS = {
     "task_worker": "core.health.task_worker",
     "outbox": "notifications.health.outbox",
 }
-PORTAL_READY_WORKER_SECONDS = int(env("PORTAL_READY_WORKER_SECONDS", "300"))
+PORTAL_READY_WORKER_SECONDS = int(env("PORTAL_READY_WORKER_SECONDS", "600"))
 PORTAL_READY_OUTBOX_MINUTES = int(env("PORTAL_READY_OUTBOX_MINUTES", "15"))
 # Behind nginx: uploads and attachments are sent by the proxy from this internal
 # location (X-Accel-Redirect) once the portal has checked who may see them; empty,
