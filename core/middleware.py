@@ -71,11 +71,13 @@ def request_id(
 
     def middleware(request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
-        request.request_id = _request_id(request)  # type: ignore[attr-defined]
-        token = current_request_id.set(request.request_id)  # type: ignore[attr-defined]
+        given_id = _request_id(request)
+        # Django logs an error response after the middleware, with the request.
+        request.request_id = given_id  # type: ignore[attr-defined]
+        token = current_request_id.set(given_id)
         try:
             response = get_response(request)
-            response[REQUEST_ID_HEADER] = request.request_id  # type: ignore[attr-defined]
+            response[REQUEST_ID_HEADER] = given_id
             elapsed_ms = (time.perf_counter() - started) * 1000
             threshold = settings.PORTAL_SLOW_REQUEST_MS
             if threshold and elapsed_ms > threshold:
