@@ -110,8 +110,11 @@ def readyz(request: HttpRequest) -> HttpResponse:
     return response
 
 
-# Answered by core.middleware.health_probes ahead of the other middleware.
+HEALTHZ = "/healthz"
+READYZ = "/readyz"
+# Answered by core.middleware.health_probes ahead of the other middleware (and of
+# the URLconf, which does not list them).
 PROBES: dict[str, Callable[[HttpRequest], HttpResponse]] = {
-    "/healthz": healthz,
-    "/readyz": readyz,
+    HEALTHZ: healthz,
+    READYZ: readyz,
 }

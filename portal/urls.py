@@ -6,7 +6,6 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from catalogue.sitemaps import sitemaps
-from core import health
 
 from . import views
 
@@ -20,10 +19,6 @@ handler500 = "core.views.server_error"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    # Answered ahead of the middleware (core.middleware.health_probes); listed here
-    # for reverse() and for a configuration without that middleware.
-    path("healthz", health.healthz, name="healthz"),
-    path("readyz", health.readyz, name="readyz"),
     path("", include("access.urls")),
     path("", include("catalogue.urls")),
     path("", include("imports.urls")),

@@ -8,18 +8,18 @@ from django.core.management import call_command
 from django.db import OperationalError, connection
 from django.db.migrations.recorder import MigrationRecorder
 from django.test import Client
-from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
+from core.health import HEALTHZ, READYZ
 from core.heartbeat import WORKER, worker_seen
 from core.models import Heartbeat
 from notifications.models import OutgoingEmail
 
 
 def readyz(client: Client) -> tuple[int, dict[str, str]]:
-    response = client.get(reverse("readyz"))
+    response = client.get(READYZ)
     assert response["Content-Type"] == "application/json"
     return response.status_code, response.json()["checks"]
 
@@ -34,7 +34,7 @@ def test_healthz_answers_a_probe_by_address_over_http_without_a_session(
     # Without the database: a query would fail the test.
     settings.SECURE_SSL_REDIRECT = True
     settings.ALLOWED_HOSTS = ["rii-portal.example.eu"]
-    response = client.get("/healthz", HTTP_HOST="10.0.0.7:8000")
+    response = client.get(HEALTHZ, HTTP_HOST="10.0.0.7:8000")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
     assert "Set-Cookie" not in response.headers
@@ -49,7 +49,7 @@ def test_readyz_is_ready_with_a_live_worker_in_few_queries(
     settings.ALLOWED_HOSTS = ["rii-portal.example.eu"]
     worker_seen()
     with django_assert_max_num_queries(4):
-        response = client.get("/readyz", HTTP_HOST="10.0.0.7")
+        response = client.get(READYZ, HTTP_HOST="10.0.0.7")
     assert response.status_code == 200
     assert response.json() == {
         "status": "ok",

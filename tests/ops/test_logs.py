@@ -10,6 +10,7 @@ from django.db import connection
 from django.test import Client
 
 from core import queries
+from core.health import HEALTHZ
 from core.logs import JsonFormatter, RequestIdFilter, TextFormatter
 
 
@@ -32,8 +33,8 @@ def records(stream: io.StringIO) -> list[dict]:
 
 def test_each_response_carries_a_new_request_id() -> None:
     client = Client()
-    first = client.get("/healthz")["X-Request-ID"]
-    second = client.get("/healthz")["X-Request-ID"]
+    first = client.get(HEALTHZ)["X-Request-ID"]
+    second = client.get(HEALTHZ)["X-Request-ID"]
     assert len(first) == 32 and first != second
 
 
@@ -49,9 +50,7 @@ def test_each_response_carries_a_new_request_id() -> None:
 def test_the_proxys_request_id_is_kept_only_from_a_trusted_proxy(
     remote_addr: str, given: str, kept: bool
 ) -> None:
-    response = Client().get(
-        "/healthz", REMOTE_ADDR=remote_addr, HTTP_X_REQUEST_ID=given
-    )
+    response = Client().get(HEALTHZ, REMOTE_ADDR=remote_addr, HTTP_X_REQUEST_ID=given)
     assert (response["X-Request-ID"] == given) is kept
 
 
