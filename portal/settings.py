@@ -10,6 +10,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from dotenv import load_dotenv
 
+from portal.databases import connection_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 load_dotenv(os.environ.get("DJANGO_ENV_FILE") or BASE_DIR / ".env")
 
@@ -135,41 +137,21 @@ else:
 
     DATABASES = {"default": ensure_database()}
 
-
-def _database_options(database: dict[str, Any]) -> dict[str, Any]:
-    """The portal's connection settings on one database of ``DATABASES``."""
-    if database["ENGINE"] != "django.db.backends.postgresql":
-        raise ImproperlyConfigured("Every database must be a PostgreSQL server.")
-    options = database.setdefault("OPTIONS", {})
-    # Facet counting aggregates over every matching listing; keep it in memory.
-    options["options"] = f"-c work_mem={env('DATABASE_WORK_MEM', '32MB')}"
-    if PORTAL_DB_POOL:
-        # A pool per process, shared by its threads; a connection goes back to it
-        # after each request and is checked before the next one takes it.
-        database["CONN_MAX_AGE"] = 0
-        options["pool"] = {
-            "min_size": min(2, PORTAL_DB_POOL),
-            "max_size": PORTAL_DB_POOL,
-            "timeout": 10,
-        }
-    else:
-        database["CONN_MAX_AGE"] = int(env("DJANGO_CONN_MAX_AGE", "60"))
-    # A connection the server dropped (restart, failover, killed) is replaced at
-    # the next request instead of failing it.
-    database["CONN_HEALTH_CHECKS"] = True
-    return database
-
-
-# PORTAL_DB_POOL: connections per process in a pool (psycopg_pool); 0 keeps one
-# persistent connection per thread instead.
+# PORTAL_DB_POOL: connections per process in a pool (psycopg_pool) shared by its
+# threads; 0 keeps a persistent connection per thread (DJANGO_CONN_MAX_AGE).
 PORTAL_DB_POOL = int(env("PORTAL_DB_POOL", "0"))
-_database_options(DATABASES["default"])
+_connections: dict[str, Any] = {
+    "pool_size": PORTAL_DB_POOL,
+    "conn_max_age": int(env("DJANGO_CONN_MAX_AGE", "60")),
+    "work_mem": env("DATABASE_WORK_MEM", "32MB"),
+}
+DATABASES["default"] = connection_settings(DATABASES["default"], **_connections)
 # Read replicas (core/replicas.py): the public pages named here read from one of
 # them, other pages and every write from the primary, "default".
 PORTAL_DATABASE_REPLICAS: list[str] = []
 for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS", ""), start=1):
     _alias = f"replica_{_number}"
-    _replica = _database_options(dict(dj_database_url.parse(_url)))
+    _replica = connection_settings(dict(dj_database_url.parse(_url)), **_connections)
     # An unreachable replica costs a request this long before the primary answers.
     _replica["OPTIONS"].setdefault("connect_timeout", 3)
     _replica["TEST"] = {"MIRROR": "default"}

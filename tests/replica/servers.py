@@ -74,6 +74,9 @@ class Server:
         log = self.data.parent / f"{self.data.name}.log"
         self.run("pg_ctl", "-D", str(self.data), "-l", str(log), "-w", "start")
 
+    def restart(self) -> None:
+        self.run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "restart")
+
     def stop(self, mode: str = "fast") -> None:
         if (self.data / "postmaster.pid").exists():
             self.run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
@@ -120,6 +123,17 @@ class Pair:
                 return
             time.sleep(0.05)
         raise TimeoutError(f"The replica did not replay up to {lsn}.")
+
+    def terminate_connections(self, database: str) -> tuple[int, int]:
+        """Kill every connection to ``database`` on both servers, as an operator or
+        a failover would; how many there were on the primary and on the replica."""
+        statement = (
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            f"WHERE datname = '{database}' AND pid <> pg_backend_pid()"
+        )
+        (primary,) = self.primary.execute(statement)[0]
+        (replica,) = self.replica.execute(statement)[0]
+        return primary, replica
 
     def pause_replay(self) -> None:
         self.replica.execute("SELECT pg_wal_replay_pause()")

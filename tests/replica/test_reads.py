@@ -1,13 +1,9 @@
 """Which database pages read from, on a real primary and its streaming replica."""
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
-from django.db import connections
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertRedirects
 
@@ -16,27 +12,12 @@ from core.replicas import LAG_SQL, STICKY_COOKIE
 from tests.factories import make_infrastructure, make_staff
 from tests.workspace.conftest import form_data
 
-from .conftest import REPLICA
+from .conftest import listings_read
 from .servers import Pair
 
 # The pair starts as a copy of the migrated test database; the tests' own writes and
 # pages run on the pair, outside the test database's transaction.
 pytestmark = pytest.mark.django_db
-
-
-@contextmanager
-def listings_read() -> Iterator[dict[str, int]]:
-    """How many queries of listings each database ran in the block."""
-    counts: dict[str, int] = {}
-    with (
-        CaptureQueriesContext(connections["default"]) as primary,
-        CaptureQueriesContext(connections[REPLICA]) as replica,
-    ):
-        yield counts
-    for alias, captured in (("primary", primary), ("replica", replica)):
-        counts[alias] = sum(
-            '"catalogue_infrastructure"' in query["sql"] for query in captured
-        )
 
 
 def wait_for_lag(pair: Pair, seconds: float) -> None:
