@@ -124,7 +124,7 @@ def on_pair(
     connections per process in a pool, or 0: persistent ones): the primary is
     ``default``, the replica ``replica_1``. Nothing runs in a test transaction:
     every write commits."""
-    connections_as_configured = {
+    connections_as_configured: dict[str, Any] = {
         "pool_size": pool_size,
         "conn_max_age": 60,
         "work_mem": "32MB",
