@@ -116,6 +116,9 @@ def choose_replica() -> str | None:
 def _may_read_replica(request: HttpRequest) -> bool:
     if request.method not in ("GET", "HEAD") or STICKY_COOKIE in request.COOKIES:
         return False
+    if connections[DEFAULT_DB_ALIAS].in_atomic_block:
+        # Every read would stay on the primary (a test's transaction, say).
+        return False
     try:
         view_name = resolve(request.path_info).view_name
     except Resolver404:
