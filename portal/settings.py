@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from dotenv import load_dotenv
 
 from core.logs import logging_config
+from portal.databases import connection_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 load_dotenv(os.environ.get("DJANGO_ENV_FILE") or BASE_DIR / ".env")
@@ -85,6 +86,8 @@ MIDDLEWARE = [
     "core.middleware.security_headers",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Which database this request reads from: a replica for public pages.
+    "core.replicas.replica_reads",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -129,8 +132,6 @@ PORTAL_EMBEDDED_DATABASE = env_bool("PORTAL_EMBEDDED_DATABASE", DEBUG)
 DATABASES: dict[str, Any]
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"])}
-    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-        raise ImproperlyConfigured("DATABASE_URL must point to a PostgreSQL server.")
 elif not PORTAL_EMBEDDED_DATABASE:
     raise ImproperlyConfigured(
         "Set DATABASE_URL to the production PostgreSQL server (see .env.example), "
@@ -140,12 +141,42 @@ else:
     from portal.embedded_db import ensure_database
 
     DATABASES = {"default": ensure_database()}
-DATABASES["default"]["CONN_MAX_AGE"] = int(env("DJANGO_CONN_MAX_AGE", "60"))
-# Facet counting aggregates over every matching listing; keep it in memory.
-DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-    f"-c work_mem={env('DATABASE_WORK_MEM', '32MB')}"
-)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# PORTAL_DB_POOL: connections per process in a pool (psycopg_pool) shared by its
+# threads; 0 keeps a persistent connection per thread (DJANGO_CONN_MAX_AGE).
+PORTAL_DB_POOL = int(env("PORTAL_DB_POOL", "0"))
+_connections: dict[str, Any] = {
+    "pool_size": PORTAL_DB_POOL,
+    "conn_max_age": int(env("DJANGO_CONN_MAX_AGE", "60")),
+    "work_mem": env("DATABASE_WORK_MEM", "32MB"),
+}
+DATABASES["default"] = connection_settings(DATABASES["default"], **_connections)
+# Read replicas (core/replicas.py): the public pages named here read from one of
+# them, other pages and every write from the primary, "default".
+PORTAL_DATABASE_REPLICAS: list[str] = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS", ""), start=1):
+    _alias = f"replica_{_number}"
+    _replica = connection_settings(dict(dj_database_url.parse(_url)), **_connections)
+    # An unreachable replica costs a request this long before the primary answers.
+    _replica["OPTIONS"].setdefault("connect_timeout", 3)
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[_alias] = _replica
+    PORTAL_DATABASE_REPLICAS.append(_alias)
+DATABASE_ROUTERS = ["core.replicas.ReplicaRouter"]
+PORTAL_REPLICA_VIEWS = [
+    "home",
+    "catalogue:infrastructure_list",
+    "catalogue:infrastructure_detail",
+    "catalogue:region_detail",
+    "catalogue:technology_detail",
+    "sitemap",
+]
+# A replica further behind than this is not read; after a write (a POST, or a
+# request that wrote), the client reads from the primary for this long.
+PORTAL_REPLICA_MAX_LAG_SECONDS = float(env("PORTAL_REPLICA_MAX_LAG_SECONDS", "5"))
+PORTAL_REPLICA_STICKY_SECONDS = int(env("PORTAL_REPLICA_STICKY_SECONDS", "15"))
+# A replica that did not answer is tried again after this long.
+PORTAL_REPLICA_RETRY_SECONDS = float(env("PORTAL_REPLICA_RETRY_SECONDS", "10"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
