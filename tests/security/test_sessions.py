@@ -40,7 +40,9 @@ class Clock:
 def clock(monkeypatch) -> Clock:
     clock = Clock()
     monkeypatch.setattr(
-        "core.middleware.time", SimpleNamespace(time=clock.time), raising=False
+        "core.middleware.time",
+        SimpleNamespace(time=clock.time, perf_counter=time.perf_counter),
+        raising=False,
     )
     return clock
 
