@@ -57,7 +57,7 @@ def database_tasks(settings):
 _worker_ids = itertools.count()
 
 
-def run_worker() -> None:
+def run_worker(worker_id: str | None = None) -> None:
     """What `manage.py db_worker --batch` does: run every ready task, then stop."""
     Worker(
         queue_names=["default"],
@@ -67,5 +67,5 @@ def run_worker() -> None:
         backend_name="default",
         startup_delay=False,
         max_tasks=None,
-        worker_id=f"test-worker-{next(_worker_ids)}",
+        worker_id=worker_id or f"test-worker-{next(_worker_ids)}",
     ).run()

@@ -9,13 +9,13 @@ from django.db import OperationalError, connection
 from django.db.migrations.recorder import MigrationRecorder
 from django.test import Client
 from django.utils import timezone
-from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from core.health import HEALTHZ, READYZ
 from core.heartbeat import WORKER, worker_seen
 from core.models import Heartbeat
 from notifications.models import OutgoingEmail
+from tests.notifications.conftest import run_worker
 
 
 def readyz(client: Client) -> tuple[int, dict[str, str]]:
@@ -153,16 +153,7 @@ def test_periodic_jobs_enqueue_one_ping_at_a_time_for_a_stopped_worker(
     assert pings.count() == 1
     assert readyz(client)[1]["task_worker"] == "never seen"
 
-    Worker(
-        queue_names=["default"],
-        excluded_queue_names=[],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="worker-1",
-    ).run()
+    run_worker("worker-1")
     assert readyz(client)[1]["task_worker"] == "ok"
     call_command("send_queued_email")
     assert pings.count() == 2

@@ -8,12 +8,12 @@ import pytest
 from django.core.mail import EmailMessage
 from django.core.mail.backends.locmem import EmailBackend
 from django.db import connection
-from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from notifications.models import OutgoingEmail
 from notifications.services import email_queue_message
 from notifications.tasks import deliver_email
+from tests.notifications.conftest import run_worker
 
 from . import tasks
 
@@ -46,16 +46,7 @@ def run_workers(count: int) -> None:
     def work(number: int) -> None:
         start.wait()
         try:
-            Worker(
-                queue_names=["default"],
-                excluded_queue_names=[],
-                interval=0,
-                batch=True,
-                backend_name="default",
-                startup_delay=False,
-                max_tasks=None,
-                worker_id=f"worker-{number}",
-            ).run()
+            run_worker(f"worker-{number}")
         finally:
             connection.close()
 
