@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from access.models import AccessRequest, State
-from catalogue.reference import ensure_reference_data
 from notifications.models import OutgoingEmail
 from tests.access.test_views import FORM
 from tests.factories import make_account, make_infrastructure, make_staff
@@ -34,7 +33,6 @@ def test_mail_server_down_loses_no_request_and_no_email_and_sends_none_twice(
     mailoutbox,
 ):
     # The worker runs as in production: on its own, after the request committed.
-    ensure_reference_data()
     infrastructure = make_infrastructure()
     manager = make_staff(infrastructure=infrastructure)
     client.force_login(make_account())

@@ -21,7 +21,6 @@ from catalogue.models import (
     SearchRecord,
     SearchText,
 )
-from catalogue.reference import ensure_reference_data
 from catalogue.search import FACETS, TextQuery
 from catalogue.search import query as search_query
 from tests.factories import make_equipment, make_infrastructure, make_service
@@ -218,7 +217,6 @@ def test_bit_strings_grow_for_a_listing_past_their_width(catalogue):
 def test_writers_in_concurrent_transactions_keep_the_counts_exact():
     """Two staff add the same KET to two listings at once: the second writer waits
     for the first to commit, and neither listing's bit is lost."""
-    ensure_reference_data()
     build_catalogue()
     first, second = Infrastructure.objects.filter(
         status="published", region_id="ITH55"
