@@ -308,3 +308,8 @@ def test_admin_sign_in_asks_for_the_authenticator_code(client, settings):
     )
     assert response.redirect_chain[-1][0] == reverse("admin:index")
     assertContains(response, "RII portal administration")
+
+
+@pytest.mark.django_db
+def test_no_demo_users_exist_without_the_demo_command():
+    assert not User.objects.exists()

@@ -20,7 +20,6 @@ def catalogue_counts() -> dict[str, int]:
 
 
 def test_demo_catalogue_covers_every_partner_region_and_loads_idempotently():
-    call_command("load_demo", verbosity=0)
     first = catalogue_counts()
     call_command("load_demo", verbosity=0)
     assert catalogue_counts() == first
@@ -40,7 +39,6 @@ def test_demo_catalogue_covers_every_partner_region_and_loads_idempotently():
 
 
 def test_every_demo_infrastructure_has_services_equipment_and_a_manager():
-    call_command("load_demo", verbosity=0)
     for rii in Infrastructure.objects.all():
         assert rii.services.count() >= 3, rii
         assert rii.equipment.count() >= 5, rii
@@ -48,7 +46,6 @@ def test_every_demo_infrastructure_has_services_equipment_and_a_manager():
 
 
 def test_demo_users_are_a_superuser_partner_admins_and_staff():
-    call_command("load_demo", verbosity=0)
     assert User.objects.get(email=SUPERUSER_EMAIL).is_superuser
     admins = RegionAdministration.objects.all()
     assert set(admins.values_list("region_id", flat=True)) == set(
@@ -58,7 +55,6 @@ def test_demo_users_are_a_superuser_partner_admins_and_staff():
 
 
 def test_load_demo_once_does_not_reload_an_existing_catalogue(capsys):
-    call_command("load_demo", verbosity=0)
     Infrastructure.objects.update(summary="Edited by a partner admin.")
     call_command("load_demo", once=True)
     assert "not reloaded" in capsys.readouterr().out
@@ -66,6 +62,3 @@ def test_load_demo_once_does_not_reload_an_existing_catalogue(capsys):
         summary="Edited by a partner admin."
     ).exists()
 
-
-def test_no_demo_users_exist_without_the_demo_command():
-    assert not User.objects.exists()

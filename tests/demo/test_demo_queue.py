@@ -1,5 +1,4 @@
 import pytest
-from django.core.management import call_command
 
 from accounts.models import User
 from catalogue import services
@@ -11,8 +10,6 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_gives_every_partner_admin_a_queue_with_changes_to_review():
-    call_command("load_demo", verbosity=0)
-
     pending = 0
     for region in Region.objects.partners():
         admin = User.objects.get(email=partner_admin_email(region.code))
