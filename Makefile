@@ -90,7 +90,7 @@ test: lint db-start
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: db-start
-	@trap '$(DB_STOP)' EXIT; $(PY) manage.py bench_search
+	@trap '$(DB_STOP)' EXIT; $(PY) manage.py bench_search && $(PY) manage.py bench_pages
 
 # Refresh requirements.txt from requirements.in in a throw-away environment.
 lock:
