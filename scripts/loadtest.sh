@@ -12,17 +12,17 @@ CONN=${LOADTEST_CONNECTIONS:-32}
 PY=${PY:-.venv/bin/python}
 case "$URL" in http://127.0.0.1:*) ;; *) echo "only against 127.0.0.1" >&2; exit 2;; esac
 mkdir -p var/bench
-$PY manage.py shell -c "
+$PY manage.py shell --no-imports -c "
 from catalogue.models import Infrastructure
 for i in Infrastructure.objects.published().order_by('?')[:500]:
-    print(i.get_absolute_url())" > var/bench/rii_paths.txt
+    print(i.get_absolute_url())" | grep "^/" > var/bench/rii_paths.txt || true
 run() { wrk -t2 -c"$CONN" -d"${SECONDS_}s" --latency -s scripts/loadtest.lua "$URL" | tail -1; }
 mix=$(run)
 cached=$(LOADTEST_CACHED=1 run)
 start=$(date +%s)
 ( sleep $((SECONDS_ / 3))
   echo "fault db $(($(date +%s) - start))s" >&2
-  $PY manage.py shell -c "
+  $PY manage.py shell --no-imports -c "
 from django.db import connection
 with connection.cursor() as c:
     c.execute('SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()')" >&2
