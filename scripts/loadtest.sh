@@ -26,13 +26,14 @@ start=$(date +%s)
 from django.db import connection
 with connection.cursor() as c:
     c.execute('SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()')" >&2
-  if [ -n "${LOADTEST_REDIS_PORT:-}" ]; then
-    sleep $((SECONDS_ / 3))
+  ) 2> var/bench/faults.log &
+( if [ -n "${LOADTEST_REDIS_PORT:-}" ]; then
+    sleep $((2 * SECONDS_ / 3))
     echo "fault redis $(($(date +%s) - start))s" >&2
     redis-cli -p "$LOADTEST_REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
     sleep 2
     redis-server --port "$LOADTEST_REDIS_PORT" --bind 127.0.0.1 --save "" --daemonize yes >/dev/null
-  fi ) 2> var/bench/faults.log &
+  fi ) 2>> var/bench/faults.log &
 faults=$(run)
 wait
 printf '{"mix": %s, "cached": %s, "mix_with_faults": %s, "faults": "%s"}\n' \
