@@ -6,7 +6,7 @@ PORT ?= 8000
 DB_STOP := $(if $(DATABASE_URL),true,$(PY) -m portal.embedded_db stop)
 
 .PHONY: run test lint format bench lock vendor map setup db-start db-stop clean \
-	serve migrate backup restore
+	serve migrate backup restore loadtest
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -91,6 +91,18 @@ test: lint db-start
 
 bench: db-start
 	@trap '$(DB_STOP)' EXIT; $(PY) manage.py bench_search && $(PY) manage.py bench_pages
+
+# Load test (scripts/loadtest.sh) of gunicorn with the settings of make serve, workers
+# not recycled, a throw-away Redis as the cache; on the dataset of make bench.
+LOADTEST_REDIS_PORT ?= 6390
+loadtest: setup var/serve.env migrate
+	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
+	@redis-server --port $(LOADTEST_REDIS_PORT) --bind 127.0.0.1 --save "" --daemonize yes >/dev/null
+	@trap 'kill $$WEB; redis-cli -p $(LOADTEST_REDIS_PORT) shutdown nosave; $(DB_STOP)' EXIT; \
+	$(SERVE_ENV) REDIS_URL=redis://127.0.0.1:$(LOADTEST_REDIS_PORT)/0 \
+		gunicorn --config deploy/gunicorn.conf.py --max-requests 0 & WEB=$$!; sleep 3; \
+	$(SERVE_ENV) LOADTEST_REDIS_PORT=$(LOADTEST_REDIS_PORT) PY=$(PY) \
+		LOADTEST_URL=http://127.0.0.1:$(PORT) sh scripts/loadtest.sh
 
 # Refresh requirements.txt from requirements.in in a throw-away environment.
 lock:

@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "core.middleware.security_headers",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A cached public page for an anonymous visitor answers here, before sessions.
+    "core.pagecache.anonymous_pages",
     # Which database this request reads from: a replica for public pages.
     "core.replicas.replica_reads",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -325,14 +327,30 @@ if env("SMTP_HOST", ""):
     }
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
-# One cache for every process (rate limits must be counted across them): a table in
-# the database, created by `migrate`.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "portal_cache",
+# One cache for every process (rate limits must be counted across them): Redis when
+# REDIS_URL is set (core.cache fails open: if Redis is away pages still answer, and
+# sessions stay in the database), else a table in the database, created by `migrate`.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "core.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", "rii"),
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "portal_cache",
+        }
+    }
+# Anonymous visitors' public pages, whole, for this many seconds (core.pagecache;
+# 0: off, the default without REDIS_URL).
+PORTAL_PAGE_CACHE_SECONDS = int(
+    env("PORTAL_PAGE_CACHE_SECONDS", "300" if REDIS_URL else "0")
+)
 
 # Background work (email above all) is queued in the database and run by
 # `manage.py db_worker`, which `make run` starts beside the web server. Every email

@@ -3,7 +3,9 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import TemplateView
+from django.views.i18n import set_language
 
 from catalogue.sitemaps import sitemaps
 
@@ -26,7 +28,9 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("manage/", include("workspace.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Without a CSRF token, so that anonymous pages (whose footer offers the language
+    # form) can be cached whole: choosing a language is not a change worth forging.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path(
         "sitemap.xml",
         sitemap_views.index,

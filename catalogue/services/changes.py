@@ -14,6 +14,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.pagecache import pages_changed
+
 from .. import search
 from ..models import Infrastructure, InfrastructureStatus
 from ..tasks import search_rebuild
@@ -96,6 +98,7 @@ def _mark_changed(ids: list[int], source: Source) -> None:
     ``source`` needs it."""
     listings = Infrastructure.objects.filter(pk__in=ids)
     listings.update(updated_at=timezone.now())
+    pages_changed()
     if source.needs_review:
         listings.filter(status=InfrastructureStatus.PUBLISHED).update(
             changed_since_review=True
@@ -108,6 +111,7 @@ def search_refresh_on_commit(infrastructure_ids: Iterable[int]) -> None:
     ids = sorted(set(infrastructure_ids))
     if not ids:
         return
+    pages_changed()
     if len(ids) > REFRESH_IN_REQUEST_MAX:
         transaction.on_commit(lambda: search_rebuild.enqueue(ids))
     else:
@@ -116,6 +120,7 @@ def search_refresh_on_commit(infrastructure_ids: Iterable[int]) -> None:
 
 def search_rebuild_on_commit() -> None:
     """Rebuild every search record, in a background task, once the change commits."""
+    pages_changed()
     transaction.on_commit(lambda: search_rebuild.enqueue(None))
 
 
