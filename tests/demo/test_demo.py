@@ -61,4 +61,3 @@ def test_load_demo_once_does_not_reload_an_existing_catalogue(capsys):
     assert not Infrastructure.objects.exclude(
         summary="Edited by a partner admin."
     ).exists()
-
