@@ -101,8 +101,8 @@ class ConceptWidget(ContextWidget, widgets.ForeignKeyWidget):
 
 
 class RegionWidget(ContextWidget, widgets.ForeignKeyWidget):
-    """A NUTS 2024 code, or a NUTS 2021 code that maps to one; blank means the
-    import's region."""
+    """A NUTS 2024 or 2021 code, an ISO country code, or a country or region name
+    (refined to NUTS 3 by the row's city); blank means the import's region."""
 
     def __init__(self) -> None:
         super().__init__(Region, field="code")
@@ -110,7 +110,7 @@ class RegionWidget(ContextWidget, widgets.ForeignKeyWidget):
     def clean(
         self, value: object, row: dict[str, Any] | None = None, **kwargs: Any
     ) -> Region:
-        return self.model(code=self.context.region_code(value))
+        return self.model(code=self.context.region_code(value, row))
 
     def render(self, value: Any, obj: object = None, **kwargs: Any) -> str:
         return value.code if value else ""
