@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
@@ -202,3 +203,33 @@ class YesNoWidget(widgets.BooleanWidget):
 
     def render(self, value: Any, obj: object = None, **kwargs: Any) -> str:
         return "" if value is None else (_("yes") if value else _("no"))
+
+
+def _number(value: Any) -> Decimal | None:
+    try:
+        return Decimal(str(value).strip().replace(",", "."))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def clean_coordinates(row: dict[str, Any], places: int = 5) -> dict[str, Any]:
+    """Round the row's latitude and longitude to the stored precision, and swap
+    them when the latitude is out of range but would fit as a longitude and the
+    longitude as a latitude. Values out of range stay for the row's checks."""
+    lat, lng = _number(row.get("latitude", "")), _number(row.get("longitude", ""))
+    if lat is None or lng is None or not (lat.is_finite() and lng.is_finite()):
+        return row
+    if abs(lat) > 90 and abs(lng) <= 90 and abs(lat) <= 180:
+        lat, lng = lng, lat
+    quantum = Decimal(1).scaleb(-places)
+    row["latitude"] = str(lat.quantize(quantum, rounding=ROUND_HALF_UP))
+    row["longitude"] = str(lng.quantize(quantum, rounding=ROUND_HALF_UP))
+    return row
+
+
+def clean_url(value: Any) -> Any:
+    """A web address without a scheme ("www.example.org") gets ``https://``."""
+    text = str(value or "").strip()
+    if text and "://" not in text and "." in text and " " not in text:
+        return f"https://{text}"
+    return value
