@@ -4,6 +4,7 @@ import csv
 
 import pytest
 from django.core.management import call_command
+from pytest_django.asserts import assertContains
 
 from catalogue.models import Infrastructure, Region
 from imports.models import COUNTRY_LEVEL, ColumnMapping, ImportJob
@@ -133,3 +134,26 @@ def test_a_multi_country_inventory_imports_its_eu27_rows(tmp_path, capsys):
 
     assert Infrastructure.objects.count() == 4
     assert ImportJob.objects.latest("pk").new_count == 0
+
+
+def test_the_preview_lists_rows_placed_at_country_level_and_left_out(client):
+    from .conftest import make_importer
+    from .files import csv_file, run_import
+
+    user = make_importer(region="ITH5", also=("IT",))
+    rows = [
+        ["name", "country", "city", "summary", "contact_email", "host"],
+        ["Bologna Lab", "Italia", "Bologna", "Lasers.", "a@example.org", "UniBo"],
+        ["Imola Lab", "Italy", "Imola", "Engines.", "b@example.org", "UniBo"],
+        ["Oxford Lab", "UK", "Oxford", "Optics.", "c@example.org", "Ox"],
+    ]
+    job = run_import(csv_file(rows), user=user, dry_run=True)
+    client.force_login(user)
+
+    page = client.get(job.get_absolute_url())
+
+    assertContains(page, "Rows placed at country level")
+    assertContains(page, "Italy / Imola")
+    assertContains(page, "“UK” is outside the EU27 regions (NUTS 2024)")
+    assert job.new_count == 2, job.errors
+    assert not Infrastructure.objects.exists()
