@@ -58,12 +58,32 @@ class ConceptsWidget(ContextWidget, widgets.ManyToManyWidget):
         for part in TAG_SEPARATORS.split(str(value or "")):
             if not part.strip():
                 continue
-            concept = self.context.concept(self.scheme, part)
-            if concept is None:
-                self.context.report_unmatched(self.column, part.strip(), row)
-            else:
-                concepts[concept.pk] = concept
+            for label, concept in self._match(part):
+                if concept is None:
+                    self.context.report_unmatched(self.column, label, row)
+                else:
+                    concepts[concept.pk] = concept
         return list(concepts.values())
+
+    def _match(self, part: str) -> list[tuple[str, Concept | None]]:
+        """The terms of ``part``: the whole of it, else its comma-separated pieces,
+        joined again where a term's label itself holds a comma (longest first)."""
+        concept = self.context.concept(self.scheme, part)
+        pieces = [piece.strip() for piece in part.split(",")]
+        if concept is not None or len(pieces) == 1:
+            return [(part.strip(), concept)]
+        found: list[tuple[str, Concept | None]] = []
+        start = 0
+        while start < len(pieces):
+            for end in range(len(pieces), start, -1):
+                label = ", ".join(pieces[start:end])
+                concept = self.context.concept(self.scheme, label)
+                if concept is not None or end == start + 1:
+                    if label:
+                        found.append((label, concept))
+                    start = end
+                    break
+        return found
 
     def render(self, value: Any, obj: object = None, **kwargs: Any) -> str:
         return "; ".join(concept.label for concept in value.all()) if value else ""

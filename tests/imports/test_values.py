@@ -33,3 +33,37 @@ def test_coordinates_are_rounded_and_unswapped(lat, lng, expected):
 )
 def test_web_addresses_without_a_scheme_get_https(value, expected):
     assert clean_url(value) == expected
+
+
+@pytest.mark.django_db
+def test_comma_separated_tags_match_labels_that_hold_commas(importer):
+    from catalogue.models import Infrastructure
+
+    from .files import csv_file, run_import
+
+    rows = [
+        ["name", "region", "city", "summary", "contact_email", "host", "domain"],
+        [
+            "Lab",
+            "ITH55",
+            "Bologna",
+            "Lasers.",
+            "a@example.org",
+            "UniBo",
+            "Physics, Astronomy, Astrophysics and Mathematics, "
+            "Agronomy, Forestry, Plant Breeding Centres, Basket weaving",
+        ],
+    ]
+    mapping = {column: column for column in rows[0]}
+    mapping["domain"] = "scientific_domains"
+    job = run_import(csv_file(rows), user=importer, mapping=mapping)
+
+    domains = Infrastructure.objects.get().scientific_domains.values_list(
+        "label", flat=True
+    )
+    assert sorted(domains) == [
+        "Agronomy, Forestry, Plant Breeding Centres",
+        "Physics, Astronomy, Astrophysics and Mathematics",
+    ]
+    unmatched = job.tags_unmatched["scientific_domains"]
+    assert [item["value"] for item in unmatched] == ["Basket weaving"]
