@@ -114,6 +114,11 @@ class NewListingStatus(models.TextChoices):
     PENDING = "pending", _("Pending review")
 
 
+# The key of ``ImportJob.unmatched_tags`` under which the rows placed in a country
+# are kept (their city named no single NUTS 3 region).
+COUNTRY_LEVEL = "country_level"
+
+
 class ImportJob(TimestampedModel):
     """One spreadsheet brought into the catalogue: who, what, how far, and the report."""
 
@@ -215,6 +220,20 @@ class ImportJob(TimestampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("imports:job_detail", kwargs={"pk": self.pk})
+
+    @property
+    def tags_unmatched(self) -> dict[str, list[dict]]:
+        """Per column, the values that matched no term of the vocabulary."""
+        return {
+            column: values
+            for column, values in self.unmatched_tags.items()
+            if column != COUNTRY_LEVEL
+        }
+
+    @property
+    def placed_at_country_level(self) -> list[dict]:
+        """The region and city cells of rows placed in a country, with their rows."""
+        return self.unmatched_tags.get(COUNTRY_LEVEL, [])
 
     @property
     def is_active(self) -> bool:

@@ -52,6 +52,8 @@ UNIQUIP_ALIASES = {
     "department": "Organisational Unit",
     "open licence": "Open License",
 }
+# Other names of the region column in partners' files.
+REGION_ALIASES = {"country", "nuts", "nuts code", "nuts region"}
 # Rows go through these resources in turn; UNIQUIP facilities come before the
 # equipment that refers to them.
 Pass = tuple[type[CatalogueResource], Callable[[Row], bool]]
@@ -113,6 +115,8 @@ def guess_mapping(kind: str, columns: list[str]) -> dict[str, str]:
             known[normalise(name)] = name
             known[normalise(name.replace("_", " "))] = name
             known[normalise(label)] = name
+        if "region" in known.values():
+            known.update(dict.fromkeys(REGION_ALIASES, "region"))
     return {
         column: known[normalise(column)]
         for column in columns

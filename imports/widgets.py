@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
@@ -57,12 +58,32 @@ class ConceptsWidget(ContextWidget, widgets.ManyToManyWidget):
         for part in TAG_SEPARATORS.split(str(value or "")):
             if not part.strip():
                 continue
-            concept = self.context.concept(self.scheme, part)
-            if concept is None:
-                self.context.report_unmatched(self.column, part.strip(), row)
-            else:
-                concepts[concept.pk] = concept
+            for label, concept in self._match(part):
+                if concept is None:
+                    self.context.report_unmatched(self.column, label, row)
+                else:
+                    concepts[concept.pk] = concept
         return list(concepts.values())
+
+    def _match(self, part: str) -> list[tuple[str, Concept | None]]:
+        """The terms of ``part``: the whole of it, else its comma-separated pieces,
+        joined again where a term's label itself holds a comma (longest first)."""
+        concept = self.context.concept(self.scheme, part)
+        pieces = [piece.strip() for piece in part.split(",")]
+        if concept is not None or len(pieces) == 1:
+            return [(part.strip(), concept)]
+        found: list[tuple[str, Concept | None]] = []
+        start = 0
+        while start < len(pieces):
+            for end in range(len(pieces), start, -1):
+                label = ", ".join(pieces[start:end])
+                concept = self.context.concept(self.scheme, label)
+                if concept is not None or end == start + 1:
+                    if label:
+                        found.append((label, concept))
+                    start = end
+                    break
+        return found
 
     def render(self, value: Any, obj: object = None, **kwargs: Any) -> str:
         return "; ".join(concept.label for concept in value.all()) if value else ""
@@ -101,8 +122,8 @@ class ConceptWidget(ContextWidget, widgets.ForeignKeyWidget):
 
 
 class RegionWidget(ContextWidget, widgets.ForeignKeyWidget):
-    """A NUTS 2024 code, or a NUTS 2021 code that maps to one; blank means the
-    import's region."""
+    """A NUTS 2024 or 2021 code, an ISO country code, or a country or region name
+    (refined to NUTS 3 by the row's city); blank means the import's region."""
 
     def __init__(self) -> None:
         super().__init__(Region, field="code")
@@ -110,7 +131,7 @@ class RegionWidget(ContextWidget, widgets.ForeignKeyWidget):
     def clean(
         self, value: object, row: dict[str, Any] | None = None, **kwargs: Any
     ) -> Region:
-        return self.model(code=self.context.region_code(value))
+        return self.model(code=self.context.region_code(value, row))
 
     def render(self, value: Any, obj: object = None, **kwargs: Any) -> str:
         return value.code if value else ""
@@ -202,3 +223,33 @@ class YesNoWidget(widgets.BooleanWidget):
 
     def render(self, value: Any, obj: object = None, **kwargs: Any) -> str:
         return "" if value is None else (_("yes") if value else _("no"))
+
+
+def _number(value: Any) -> Decimal | None:
+    try:
+        return Decimal(str(value).strip().replace(",", "."))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def clean_coordinates(row: dict[str, Any], places: int = 5) -> dict[str, Any]:
+    """Round the row's latitude and longitude to the stored precision, and swap
+    them when the latitude is out of range but would fit as a longitude and the
+    longitude as a latitude. Values out of range stay for the row's checks."""
+    lat, lng = _number(row.get("latitude", "")), _number(row.get("longitude", ""))
+    if lat is None or lng is None or not (lat.is_finite() and lng.is_finite()):
+        return row
+    if abs(lat) > 90 and abs(lng) <= 90 and abs(lat) <= 180:
+        lat, lng = lng, lat
+    quantum = Decimal(1).scaleb(-places)
+    row["latitude"] = str(lat.quantize(quantum, rounding=ROUND_HALF_UP))
+    row["longitude"] = str(lng.quantize(quantum, rounding=ROUND_HALF_UP))
+    return row
+
+
+def clean_url(value: Any) -> Any:
+    """A web address without a scheme ("www.example.org") gets ``https://``."""
+    text = str(value or "").strip()
+    if text and "://" not in text and "." in text and " " not in text:
+        return f"https://{text}"
+    return value

@@ -12,9 +12,10 @@ from import_export.results import RowResult
 
 from accounts import permissions
 from accounts.models import User
-from catalogue.models import Concept, InfrastructureStatus, Region
+from catalogue.models import Concept, Infrastructure, InfrastructureStatus, Region
 
-from ..nuts import to_nuts2024
+from ..models import COUNTRY_LEVEL
+from ..nuts import RegionIndex
 from ..widgets import normalise
 
 ROW_NUMBER = "_row"
@@ -29,7 +30,11 @@ class ImportContext:
     new_status: str = InfrastructureStatus.PENDING
     # None for the command run without --user: every region is open to it.
     user: User | None = None
-    region_codes: set[str] = field(default_factory=set)
+    regions: RegionIndex = field(default_factory=RegionIndex)
+    # Rows placed in a country because their city named no single NUTS 3 region.
+    country_level: defaultdict[str, set[int]] = field(
+        default_factory=lambda: defaultdict(set)
+    )
     vocabulary: dict[str, dict[str, Concept]] = field(default_factory=dict)
     seen: dict[tuple[str, ...], int] = field(default_factory=dict)
     unmatched: defaultdict[str, defaultdict[str, set[int]]] = field(
@@ -48,7 +53,14 @@ class ImportContext:
         user: User | None = None,
     ) -> "ImportContext":
         context = cls(default_region=default_region, new_status=new_status, user=user)
-        context.region_codes = set(Region.objects.values_list("code", flat=True))
+        context.regions = RegionIndex.build(
+            Region.objects.values_list(
+                "code", "level", "name", "name_en", "country_code"
+            ),
+            Infrastructure.objects.filter(region__level=3)
+            .values_list("city", "region_id")
+            .distinct(),
+        )
         for concept in Concept.objects.order_by("-order"):
             terms = context.vocabulary.setdefault(concept.scheme, {})
             for name in [concept.code, *concept.alt_labels, concept.label]:
@@ -64,10 +76,20 @@ class ImportContext:
     def concept(self, scheme: str, value: str) -> Concept | None:
         return self.vocabulary.get(scheme, {}).get(normalise(value))
 
-    def region_code(self, value: object) -> str:
-        """The NUTS 2024 code for a cell; blank means the import's region."""
-        code = str(value or "").strip() or self.default_region
-        return to_nuts2024(code, self.region_codes)
+    def region_code(self, value: object, row: dict[str, Any] | None = None) -> str:
+        """The NUTS 2024 code for a cell (a NUTS or ISO code, a country or region
+        name, refined to NUTS 3 by the row's city); blank means the import's
+        region."""
+        row = row or {}
+        text = str(value or "").strip()
+        if not text:
+            return self.regions.resolve(self.default_region)[0]
+        code, at_country_level = self.regions.resolve(text, str(row.get("city") or ""))
+        if at_country_level:
+            self.country_level[f"{text} / {row.get('city')}"].add(
+                row.get(ROW_NUMBER, 0)
+            )
+        return code
 
     def report_unmatched(
         self, column: str, value: str, row: dict[str, Any] | None
@@ -88,13 +110,17 @@ class ImportContext:
             )
 
     def unmatched_report(self) -> dict[str, list[dict[str, Any]]]:
-        return {
-            column: [
-                {"value": value, "rows": sorted(rows)[:20], "count": len(rows)}
-                for value, rows in sorted(values.items())
-            ]
-            for column, values in self.unmatched.items()
-        }
+        report = {column: _values(values) for column, values in self.unmatched.items()}
+        if self.country_level:
+            report[COUNTRY_LEVEL] = _values(self.country_level)
+        return report
+
+
+def _values(values: dict[str, set[int]]) -> list[dict[str, Any]]:
+    return [
+        {"value": value, "rows": sorted(rows)[:20], "count": len(rows)}
+        for value, rows in sorted(values.items())
+    ]
 
 
 def _messages(error: ValidationError | None) -> list[tuple[str, str]]:

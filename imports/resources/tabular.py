@@ -24,6 +24,8 @@ from ..widgets import (
     HostWidget,
     RegionWidget,
     YesNoWidget,
+    clean_coordinates,
+    clean_url,
 )
 from .base import (
     CatalogueResource,
@@ -116,7 +118,9 @@ class InfrastructureResource(ListingRows):
     @classmethod
     def prepare(cls, row: Row) -> Row:
         row["slug"] = record_key(row.get("slug") or row.get("name"))
-        return row
+        if "website" in row:
+            row["website"] = clean_url(row["website"])
+        return clean_coordinates(row)
 
 
 class InfrastructurePartResource(CatalogueResource):

@@ -124,6 +124,12 @@ class Command(BaseCommand):
         for error in job.errors[:20]:
             column = f" [{error['column']}]" if error["column"] else ""
             self.stdout.write(f"  row {error['row']}{column}: {error['message']}")
-        for column, values in job.unmatched_tags.items():
+        for column, values in job.tags_unmatched.items():
             listed = ", ".join(item["value"] for item in values[:10])
             self.stdout.write(f"  unmatched {column}: {listed}")
+        if job.placed_at_country_level:
+            listed = ", ".join(
+                f"{item['value']} (rows {', '.join(map(str, item['rows']))})"
+                for item in job.placed_at_country_level[:10]
+            )
+            self.stdout.write(f"  placed at country level: {listed}")
