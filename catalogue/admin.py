@@ -1,6 +1,7 @@
 from collections.abc import Iterable
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db import transaction
 from django.db.models import Q
@@ -140,21 +141,61 @@ class RIS3PriorityAdmin(RegionScopedAdmin, RefreshesSearch, admin.ModelAdmin):
     list_select_related = ["region"]
 
 
-class ServiceInline(admin.StackedInline):
+class LabelledRowForm(forms.ModelForm):
+    """A tabular inline shows each field's label only as its column heading: every
+    input of a row also carries it, so that screen readers name it (WCAG 4.1.2)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("aria-label", str(field.label))
+
+
+class LabelledRowFormSet(forms.BaseInlineFormSet):
+    def add_fields(self, form: forms.ModelForm, index: int | None) -> None:
+        super().add_fields(form, index)
+        for name in ("DELETE", "ORDER"):
+            if name in form.fields:
+                form.fields[name].widget.attrs.setdefault(
+                    "aria-label", str(form.fields[name].label)
+                )
+
+
+class LabelledTabularInline(admin.TabularInline):
+    form = LabelledRowForm
+    formset = LabelledRowFormSet
+
+
+class ServiceInline(LabelledTabularInline):
+    """A listing's services as one row each: the everyday terms edited in place, the
+    rest on the service's own page (its link). A listing may offer dozens of services,
+    and a full form with five vocabulary pickers per service made the page slow (each
+    picker looks up its values: hundreds of queries). New services are added from the
+    services list, with the listing chosen there."""
+
     model = Service
     extra = 0
     show_change_link = True
-    prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = [
+    fields = [
+        "name",
         "service_type",
         "access_mode",
-        "kets",
-        "languages",
-        "target_users",
+        "price_band",
+        "sme_rate_available",
+        "lead_time_days",
     ]
+    readonly_fields = ["service_type", "access_mode"]
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).select_related("service_type", "access_mode")
+        )
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
-class EquipmentInline(admin.TabularInline):
+class EquipmentInline(LabelledTabularInline):
     model = Equipment
     extra = 0
     show_change_link = True
@@ -163,7 +204,7 @@ class EquipmentInline(admin.TabularInline):
     autocomplete_fields = ["category"]
 
 
-class PhotoInline(admin.TabularInline):
+class PhotoInline(LabelledTabularInline):
     """Photos are uploaded in the staff workspace, which checks and re-encodes them;
     here they are described, ordered or removed."""
 

@@ -2,7 +2,9 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.postgres.search import SearchQuery
+from django.db import connection
 from django.forms.models import model_to_dict
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalogue import search
@@ -68,6 +70,26 @@ def test_infrastructure_change_form_renders_with_inlines(superuser_client):
     response = superuser_client.get(url)
     assert response.status_code == 200
     assert "Cleanroom access" in response.text
+
+
+def change_page_queries(client, services: int) -> int:
+    infrastructure = make_infrastructure(name="Pilot line")
+    for number in range(services):
+        make_service(infrastructure=infrastructure, name=f"Service {number}")
+    url = reverse("admin:catalogue_infrastructure_change", args=[infrastructure.pk])
+    client.get(url)  # the session and the vocabularies' caches warmed
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert f"Service {services - 1}" in response.text
+    return len(queries)
+
+
+def test_a_listings_change_page_costs_as_many_queries_for_30_services_as_for_1(
+    superuser_client,
+):
+    one = change_page_queries(superuser_client, 1)
+    assert change_page_queries(superuser_client, 30) == one
 
 
 def test_anonymous_visitors_are_sent_to_the_admin_login(client):
