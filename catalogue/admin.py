@@ -196,12 +196,20 @@ class ServiceInline(LabelledTabularInline):
 
 
 class EquipmentInline(LabelledTabularInline):
+    """A listing's equipment as one row each, like its services: the category is
+    chosen on the item's own page, and new items are added from the equipment list."""
+
     model = Equipment
     extra = 0
     show_change_link = True
-    fields = ["name", "slug", "category", "manufacturer", "model", "quantity", "access"]
-    prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["category"]
+    fields = ["name", "category", "manufacturer", "model", "quantity", "access"]
+    readonly_fields = ["category"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("category")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class PhotoInline(LabelledTabularInline):
