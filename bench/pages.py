@@ -4,21 +4,18 @@ dataset, plus the users and access requests those pages need (``prepare()``)."""
 
 import contextlib
 import statistics
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import psycopg
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
 from django.test import Client
-from django.test.utils import override_settings
 from django.urls import NoReverseMatch, reverse
 
 from accounts.models import InfrastructureMembership, RegionAdministration, User
-from bench.timing import PageTiming, measure_page
+from bench.timing import PageTiming, measure_page, served_as_in_production
 from catalogue.models import Infrastructure, Region, Service
 
 # The targets of the page benchmark (medians through the test client).
@@ -338,20 +335,7 @@ def measure(
         "requester": fixtures.requester,
     }
     results: list[tuple[BenchPage, PageTiming | str]] = []
-    with (
-        warnings.catch_warnings(),
-        override_settings(
-            DEBUG=False,
-            ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"],
-            STORAGES={
-                **settings.STORAGES,
-                "staticfiles": {
-                    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-                },
-            },
-        ),
-    ):
-        warnings.filterwarnings("ignore", message="No directory at")
+    with served_as_in_production():
         clients = {"anonymous": Client()}
         for name, user in users.items():
             clients[name] = Client()

@@ -2,11 +2,12 @@
 test client and replays the same SQL statements on a plain psycopg connection, so
 that the page time can be compared with the time spent in PostgreSQL."""
 
+import contextlib
 import math
 import statistics
 import time
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,28 @@ MAX_MEDIAN_RATIO = 3.0
 MAX_MEDIAN_MS = 150.0
 
 # --- Measurement ------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def served_as_in_production() -> Iterator[None]:
+    """Pages rendered as production serves them: DEBUG off, through the test client."""
+    with (
+        warnings.catch_warnings(),
+        override_settings(
+            DEBUG=False,
+            ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"],
+            # Plain static storage: the benchmark runs without collectstatic.
+            STORAGES={
+                **settings.STORAGES,
+                "staticfiles": {
+                    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+                },
+            },
+        ),
+    ):
+        # WhiteNoise warns that STATIC_ROOT is missing; static files are not timed.
+        warnings.filterwarnings("ignore", message="No directory at")
+        yield
 
 
 @dataclass(frozen=True)
@@ -202,22 +225,7 @@ def measure_pages(
     """Time every search URL as production would serve it (DEBUG off)."""
     base = reverse("catalogue:infrastructure_list")
     pages = []
-    with (
-        warnings.catch_warnings(),
-        override_settings(
-            DEBUG=False,
-            ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"],
-            # Plain static storage: the benchmark runs without collectstatic.
-            STORAGES={
-                **settings.STORAGES,
-                "staticfiles": {
-                    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-                },
-            },
-        ),
-    ):
-        # WhiteNoise warns that STATIC_ROOT is missing; static files are not timed.
-        warnings.filterwarnings("ignore", message="No directory at")
+    with served_as_in_production():
         client = Client()
         for bench_url in urls:
             url = f"{base}?{bench_url.query}" if bench_url.query else base

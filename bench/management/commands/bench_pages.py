@@ -2,9 +2,7 @@ import json
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management import call_command
-from django.core.management.base import CommandError
-from django.db import connection, connections
+from django.db import connection
 
 from bench import dataset as synthetic
 from bench import pages as page_bench
@@ -27,15 +25,8 @@ class Command(SearchBenchCommand):
 
     def handle(self, *args, **options) -> None:
         name = options["database"]
-        if name == settings.DATABASES["default"]["NAME"]:
-            raise CommandError("The benchmark needs a database of its own.")
         size = synthetic.DatasetSize()
-        connections.close_all()
-        state = self._prepare_database(name, size, rebuild=options["rebuild"])
-        settings.DATABASES["default"]["NAME"] = name
-        connection.settings_dict["NAME"] = name
-        connection.close()
-        call_command("migrate", interactive=False, verbosity=0)
+        state, _migrated = self._use_dataset(name, size, rebuild=options["rebuild"])
         if state is None:
             state = self._build(size)
             self._set_state(name, state)

@@ -57,13 +57,13 @@ class Command(BaseCommand):
             help="EXPLAIN ANALYZE the slowest statement of pages over the time target.",
         )
 
-    def handle(self, *args, **options) -> None:
-        name = options["database"]
+    def _use_dataset(self, name: str, size, *, rebuild: bool):
+        """Switch to the benchmark's own database ``name`` and migrate it: its saved
+        state (None if the dataset is to be built) and whether migrations ran."""
         if name == settings.DATABASES["default"]["NAME"]:
             raise CommandError("The benchmark needs a database of its own.")
-        size = synthetic.DatasetSize()
         connections.close_all()
-        state = self._prepare_database(name, size, rebuild=options["rebuild"])
+        state = self._prepare_database(name, size, rebuild=rebuild)
         settings.DATABASES["default"]["NAME"] = name
         connection.settings_dict["NAME"] = name
         connection.close()
@@ -74,6 +74,12 @@ class Command(BaseCommand):
         executor = MigrationExecutor(connection)
         migrated = bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
         call_command("migrate", interactive=False, verbosity=0)
+        return state, migrated
+
+    def handle(self, *args, **options) -> None:
+        name = options["database"]
+        size = synthetic.DatasetSize()
+        state, migrated = self._use_dataset(name, size, rebuild=options["rebuild"])
 
         if state is None:
             state = self._build(size)
