@@ -19,6 +19,11 @@ class Command(SearchBenchCommand):
 
     def add_arguments(self, parser) -> None:
         super().add_arguments(parser)
+        parser.add_argument(
+            "--only",
+            default="",
+            help="Time only the pages whose label contains this text (case-insensitive).",
+        )
         parser.set_defaults(
             runs=15, output=Path(settings.BASE_DIR) / "var" / "bench" / "pages.json"
         )
@@ -38,7 +43,11 @@ class Command(SearchBenchCommand):
         self.stdout.write("Preparing users and access requests:")
         fixtures = page_bench.prepare(log=self.stdout.write)
         dataset = self._dataset(name, size, state)
-        pages = page_bench.bench_pages(fixtures)
+        pages = [
+            page
+            for page in page_bench.bench_pages(fixtures)
+            if options["only"].lower() in page.label.lower()
+        ]
         self.stdout.write(f"\nTiming {len(pages)} pages, {options['runs']} runs each:")
 
         def progress(page, result) -> None:
