@@ -17,10 +17,6 @@ def infrastructure_json_ld(
         "name": infrastructure.name,
         "description": infrastructure.summary,
         "email": infrastructure.contact_email,
-        "parentOrganization": {
-            "@type": "Organization",
-            "name": infrastructure.host.name,
-        },
         "address": {
             "@type": "PostalAddress",
             "streetAddress": infrastructure.address,
@@ -28,6 +24,16 @@ def infrastructure_json_ld(
             "addressRegion": infrastructure.region.display_name,
             "addressCountry": infrastructure.region.country_code,
         },
+        **(
+            {
+                "parentOrganization": {
+                    "@type": "Organization",
+                    "name": infrastructure.host.name,
+                }
+            }
+            if infrastructure.host
+            else {}
+        ),
         "knowsAbout": [ket.label for ket in infrastructure.kets.all()],
         "knowsLanguage": [language.code for language in infrastructure.languages.all()],
         "hasOfferCatalog": {

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from import_export import widgets
 
 from accounts.models import Organisation, OrganisationKind
-from catalogue.models import Concept, Region
+from catalogue.models import Concept, Lifecycle, Region
 
 if TYPE_CHECKING:
     from .resources.context import ImportContext
@@ -60,7 +60,7 @@ class ConceptsWidget(ContextWidget, widgets.ManyToManyWidget):
                 continue
             for label, concept in self._match(part):
                 if concept is None:
-                    self.context.report_unmatched(self.column, label, row)
+                    self.context.report_unmatched(self.column, label, row, self.scheme)
                 else:
                     concepts[concept.pk] = concept
         return list(concepts.values())
@@ -106,7 +106,7 @@ class ConceptWidget(ContextWidget, widgets.ForeignKeyWidget):
         value = str(value or "").strip()
         concept = self.context.concept(self.scheme, value) if value else None
         if concept is None and value and self.fallback:
-            self.context.report_unmatched(self.column, value, row)
+            self.context.report_unmatched(self.column, value, row, self.scheme)
             return self.context.concept(self.scheme, self.fallback)
         if concept is None and value and self.required:
             raise ValueError(
@@ -114,7 +114,7 @@ class ConceptWidget(ContextWidget, widgets.ForeignKeyWidget):
                 % {"value": value, "vocabulary": Concept.Scheme(self.scheme).label}
             )
         if concept is None and value:
-            self.context.report_unmatched(self.column, value, row)
+            self.context.report_unmatched(self.column, value, row, self.scheme)
         return concept
 
     def render(self, value: Any, obj: object = None, **kwargs: Any) -> str:
@@ -253,3 +253,111 @@ def clean_url(value: Any) -> Any:
     if text and "://" not in text and "." in text and " " not in text:
         return f"https://{text}"
     return value
+
+
+EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(\.[\w-]+)+")
+PHONE_PREFIX = re.compile(r"^\s*(tel(ephone|efon|efono)?|phone|ph|t)\s*[.:]?\s*", re.I)
+PHONE_SEPARATORS = re.compile(r"\s*(?:[;|\n]|\bor\b|,\s*(?=\+|\d{3}))\s*")
+
+
+def clean_email(value: Any) -> str:
+    """The first e-mail address of a cell ("mailto:", brackets, several addresses,
+    "name at example dot org" left aside), its domain in lower case; blank if the
+    cell holds none."""
+    text = str(value or "").strip().replace("mailto:", "")
+    found = EMAIL.search(text)
+    if not found:
+        return ""
+    local, _at, domain = found.group(0).partition("@")
+    return f"{local}@{domain.lower()}".strip(".")
+
+
+def clean_phone(value: Any) -> str:
+    """The first telephone number of a cell, without a "Tel.:" label or stray
+    characters, its spacing made single; at most 40 characters."""
+    text = str(value or "").strip()
+    if not text:
+        return ""
+    first = PHONE_SEPARATORS.split(text)[0]
+    first = PHONE_PREFIX.sub("", first)
+    first = re.sub(r"[^\d+()./ -]", "", first)
+    return " ".join(first.split())[:40]
+
+
+def first_sentence(text: str, limit: int = 300) -> str:
+    """The first sentence of ``text``, cut at a word to at most ``limit``
+    characters."""
+    text = " ".join(str(text or "").split())
+    sentence = re.split(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý0-9])", text, maxsplit=1)[0]
+    if len(sentence) <= limit:
+        return sentence
+    return sentence[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+class LifecycleWidget(widgets.Widget):
+    """Where an infrastructure stands, from the status text of inventories
+    ("Operational", "Under construction from 2014", "Planned"); the catalogue's
+    own statuses (draft, published...) and blanks say nothing about it."""
+
+    WORDS = {
+        "decommissioned": (
+            "decommission",
+            "closed",
+            "terminated",
+            "shut down",
+            "dismantled",
+            "ceased",
+            "stillgelegt",
+            "chiuso",
+            "ferme",
+        ),
+        "under_construction": (
+            "construction",
+            "implementation",
+            "being built",
+            "upgrade",
+            "im bau",
+            "in costruzione",
+            "en construction",
+            "ve vystavbe",
+        ),
+        "planned": (
+            "planned",
+            "planning",
+            "proposed",
+            "preparation",
+            "preparatory",
+            "design",
+            "concept",
+            "future",
+            "geplant",
+            "previsto",
+            "prevu",
+        ),
+        "operational": (
+            "operational",
+            "operating",
+            "in operation",
+            "active",
+            "running",
+            "open",
+            "available",
+            "in betrieb",
+            "operativo",
+            "en service",
+        ),
+    }
+
+    def clean(
+        self, value: Any, row: dict[str, Any] | None = None, **kwargs: Any
+    ) -> str | None:
+        text = normalise(str(value or ""))
+        if not text:
+            return None
+        for code, words in self.WORDS.items():
+            if any(word in text for word in words):
+                return code
+        return None
+
+    def render(self, value: Any, obj: object = None, **kwargs: Any) -> str:
+        return str(Lifecycle(value).label) if value else ""

@@ -148,7 +148,17 @@ class InfrastructureAdmin(RegionScopedAdmin, RefreshesSearch, SimpleHistoryAdmin
     fieldsets = [
         (
             None,
-            {"fields": ["name", "slug", "acronym", "host", "status"]},
+            {
+                "fields": [
+                    "name",
+                    "slug",
+                    "acronym",
+                    "host",
+                    "status",
+                    "lifecycle",
+                    "lifecycle_note",
+                ]
+            },
         ),
         (
             _("Location"),
@@ -159,6 +169,7 @@ class InfrastructureAdmin(RegionScopedAdmin, RefreshesSearch, SimpleHistoryAdmin
             {
                 "fields": [
                     "summary",
+                    "summary_from_description",
                     "description",
                     "website",
                     "access_policy",

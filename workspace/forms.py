@@ -245,6 +245,8 @@ class InfrastructureForm(VersionedModelForm):
             "contact_email",
             "contact_name",
             "contact_phone",
+            "lifecycle",
+            "lifecycle_note",
         ]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 2}),
@@ -257,6 +259,11 @@ class InfrastructureForm(VersionedModelForm):
         super().__init__(*args, **kwargs)
         model_choice_field(self, "kets").queryset = _ket_choices(self.instance)
         model_choice_field(self, "structure").queryset = _concepts("structure")
+        # An import may leave these blank; the staff complete them here.
+        for name in ("host", "summary", "city", "contact_email"):
+            self.fields[name].required = True
+        # Operational unless said otherwise (a form posted without it keeps that).
+        self.fields["lifecycle"].required = False
         if self.instance.pk and self.instance.status != Infrastructure.Status.DRAFT:
             # A listing under review or published moves only where a partner admin
             # will review the move (see catalogue.services.infrastructure_update).
@@ -291,6 +298,12 @@ class InfrastructureForm(VersionedModelForm):
                 "languages",
             ),
             Fieldset(_("Contact"), "contact_email", "contact_name", "contact_phone"),
+            Fieldset(_("Operation"), "lifecycle", "lifecycle_note"),
+        )
+
+    def clean_lifecycle(self) -> str:
+        return self.cleaned_data.get("lifecycle") or (
+            self.instance.lifecycle or Infrastructure.Lifecycle.OPERATIONAL
         )
 
 

@@ -8,7 +8,7 @@ from .items import (
     PriceBand,
     Service,
 )
-from .listings import Infrastructure, InfrastructureStatus, Photo
+from .listings import Infrastructure, InfrastructureStatus, Lifecycle, Photo
 from .moderation import ModerationAction, ModerationDecision
 from .search import (
     SEARCH_FACET_COLUMNS,
@@ -30,6 +30,7 @@ __all__ = [
     "IPDefault",
     "Infrastructure",
     "InfrastructureStatus",
+    "Lifecycle",
     "ModerationAction",
     "ModerationDecision",
     "Photo",

@@ -23,10 +23,20 @@ class InfrastructureStatus(models.TextChoices):
     ARCHIVED = "archived", _("Archived")
 
 
+class Lifecycle(models.TextChoices):
+    """Where the infrastructure stands in its own life, as inventories record it."""
+
+    OPERATIONAL = "operational", _("Operational")
+    UNDER_CONSTRUCTION = "under_construction", _("Under construction")
+    PLANNED = "planned", _("Planned")
+    DECOMMISSIONED = "decommissioned", _("Decommissioned")
+
+
 class Infrastructure(TimestampedModel):
     """A research and innovation infrastructure (RII): one listing in the catalogue."""
 
     Status = InfrastructureStatus
+    Lifecycle = Lifecycle
 
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=220, unique=True)
@@ -35,7 +45,10 @@ class Infrastructure(TimestampedModel):
         "accounts.Organisation",
         on_delete=models.PROTECT,
         related_name="infrastructures",
+        null=True,
+        blank=True,
         verbose_name=_("host organisation"),
+        help_text=_("Required to publish; an imported draft may not have one yet."),
     )
     region = models.ForeignKey(
         Region,
@@ -45,7 +58,7 @@ class Infrastructure(TimestampedModel):
         help_text=_("The NUTS region where it is located, at the most precise level."),
     )
     address = models.CharField(_("address"), max_length=300, blank=True)
-    city = models.CharField(_("city"), max_length=120)
+    city = models.CharField(_("city"), max_length=120, blank=True)
     latitude = models.DecimalField(
         _("latitude"), max_digits=8, decimal_places=5, null=True, blank=True
     )
@@ -54,7 +67,18 @@ class Infrastructure(TimestampedModel):
     )
     website = models.URLField(_("website"), blank=True)
     summary = models.CharField(
-        _("summary"), max_length=300, help_text=_("One sentence for result lists.")
+        _("summary"),
+        max_length=300,
+        blank=True,
+        help_text=_("One sentence for result lists."),
+    )
+    summary_from_description = models.BooleanField(
+        _("summary taken from the description"),
+        default=False,
+        help_text=_(
+            "An import took the summary from the description's first sentence; "
+            "its staff should check it."
+        ),
     )
     description = models.TextField(_("description"), blank=True)
     types = models.ManyToManyField(
@@ -107,12 +131,26 @@ class Infrastructure(TimestampedModel):
         help_text=_("What the infrastructure offers small and medium-sized companies."),
     )
     contact_email = models.EmailField(
-        _("contact email"), help_text=_("A role address, e.g. access@example.org.")
+        _("contact email"),
+        blank=True,
+        help_text=_("A role address, e.g. access@example.org."),
     )
     contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
     contact_phone = models.CharField(_("contact telephone"), max_length=40, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status, default=Status.DRAFT
+    )
+    lifecycle = models.CharField(
+        _("lifecycle"),
+        max_length=20,
+        choices=Lifecycle,
+        default=Lifecycle.OPERATIONAL,
+    )
+    lifecycle_note = models.CharField(
+        _("lifecycle note"),
+        max_length=120,
+        blank=True,
+        help_text=_("As the source put it, e.g. “Under construction from 2014”."),
     )
     verified_at = models.DateTimeField(_("last verified"), null=True, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
@@ -175,6 +213,24 @@ class Infrastructure(TimestampedModel):
             ),
             models.CheckConstraint(
                 condition=~Q(name=""), name="infrastructure_name_not_empty"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published")
+                | (
+                    Q(host__isnull=False)
+                    & ~Q(city="")
+                    & ~Q(summary="")
+                    & ~Q(contact_email="")
+                ),
+                name="infrastructure_published_is_complete",
+                violation_error_message=_(
+                    "A published listing needs a host organisation, a city, a summary "
+                    "and a contact email."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(lifecycle__in=Lifecycle.values),
+                name="infrastructure_lifecycle_valid",
             ),
         ]
         indexes = [

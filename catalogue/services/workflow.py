@@ -16,6 +16,7 @@ from accounts.models import User
 from accounts.permissions import MODERATOR, STAFF_ROLES
 from notifications.services import email_queue_to_users
 
+from ..completeness import missing_to_publish
 from ..models import Infrastructure, ModerationAction, ModerationDecision
 from . import history
 from .changes import search_refresh_on_commit
@@ -113,6 +114,7 @@ NOT_ALLOWED_DECISION = _(
     "“%(action)s” is not possible while the listing is “%(status)s”."
 )
 MESSAGE_MISSING = _("Write a message telling the staff what to change and why.")
+INCOMPLETE = _("Complete the listing first; it has no %(missing)s.")
 
 
 def allowed_actions(
@@ -173,6 +175,11 @@ def infrastructure_transition(
             )
         if transition.message_required and not message:
             raise ValidationError(MESSAGE_MISSING, code="message_required")
+        missing = missing_to_publish(current)
+        if transition.target in (Status.PENDING, Status.PUBLISHED) and missing:
+            raise ValidationError(
+                INCOMPLETE, params={"missing": ", ".join(missing)}, code="incomplete"
+            )
         from_status = current.status
         if action == Action.REVERT:
             history.revert(current)

@@ -17,9 +17,17 @@ from import_export import fields, resources, widgets
 from import_export.instance_loaders import CachedInstanceLoader
 from import_export.results import Result, RowResult
 
-from catalogue.models import Infrastructure
+from catalogue.completeness import missing_to_publish
+from catalogue.models import Infrastructure, InfrastructureStatus, Lifecycle
 
-from ..widgets import ContextWidget
+from ..widgets import (
+    ContextWidget,
+    LifecycleWidget,
+    clean_email,
+    clean_phone,
+    first_sentence,
+    normalise,
+)
 from .context import ROW_NUMBER, ImportContext
 
 Row = dict[str, Any]
@@ -270,11 +278,38 @@ class CatalogueResource(resources.ModelResource):
 
 class ListingRows(CatalogueResource):
     """Rows that create or update listings: new ones land as drafts or pending
-    review, never published. What a change to a published one means for its
-    review is catalogue.services' to decide, once the rows are written."""
+    review, never published. A row needs only a name and a region: a new listing
+    that lacks what publishing needs (host, city, summary, contact email), or
+    whose infrastructure is not operational yet, lands as a draft for its staff
+    to complete. A blank cell never erases what a listing already has. What a
+    change to a published one means for its review is catalogue.services' to
+    decide, once the rows are written."""
+
+    # The columns holding e-mail addresses and telephone numbers, cleaned.
+    email_columns: tuple[str, ...] = ("contact_email",)
+    phone_columns: tuple[str, ...] = ("contact_phone",)
+    # Columns whose blank cell leaves a recommended part missing.
+    recommended_columns: tuple[tuple[str, str], ...] = ()
 
     def region_of(self, instance: Any) -> str | None:
         return instance.region_id
+
+    def before_import_row(self, row: Row, **kwargs: Any) -> None:
+        super().before_import_row(row, **kwargs)
+        for column in self.email_columns:
+            if row.get(column):
+                cleaned = clean_email(row[column])
+                if cleaned != str(row[column]).strip():
+                    self.context.report_cleaned(
+                        "email" if cleaned else "email_dropped", row
+                    )
+                row[column] = cleaned
+        for column in self.phone_columns:
+            if row.get(column):
+                cleaned = clean_phone(row[column])
+                if cleaned != str(row[column]).strip():
+                    self.context.report_cleaned("phone", row)
+                row[column] = cleaned
 
     def after_init_instance(
         self, instance: Any, new: bool, row: Row, **kwargs: Any
@@ -282,6 +317,84 @@ class ListingRows(CatalogueResource):
         super().after_init_instance(instance, new, row, **kwargs)
         if new:
             instance.status = self.context.new_status
+
+    def import_field(
+        self,
+        field: fields.Field,
+        instance: Any,
+        row: Row,
+        is_m2m: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        """A blank cell leaves an existing listing's value as it is: a mapping
+        exercise's file must not erase what the listing's staff completed."""
+        if (
+            not instance._new_in_import
+            and field.column_name in row
+            and str(
+                row[field.column_name] if row[field.column_name] is not None else ""
+            ).strip()
+            == ""
+        ):
+            return
+        super().import_field(field, instance, row, is_m2m=is_m2m, **kwargs)
+
+    def import_instance(self, instance: Any, row: Row, **kwargs: Any) -> None:
+        super().import_instance(instance, row, **kwargs)
+        self._lifecycle(instance, row)
+        if not instance.summary and instance.description:
+            instance.summary = first_sentence(instance.description)
+            instance.summary_from_description = True
+        if instance._new_in_import and not self.context.accept_duplicates:
+            host = instance.host.name if instance.host_id else ""
+            existing = self.context.existing_listing(instance.name, instance.city, host)
+            if existing:
+                self.context.report_duplicate(row, existing)
+                raise ValidationError(
+                    _(
+                        "Possibly the same listing as “%(name)s” (same name and city "
+                        "or host); left out unless you import possible duplicates."
+                    )
+                    % {"name": existing[1]},
+                    code="duplicate",
+                )
+        required = missing_to_publish(instance)
+        if instance._new_in_import and (
+            required or instance.lifecycle != Lifecycle.OPERATIONAL
+        ):
+            instance.status = InfrastructureStatus.DRAFT
+        missing = required + [
+            str(label)
+            for label, blank in (
+                (_("description"), not instance.description),
+                (_("website"), not instance.website),
+                (_("coordinates"), instance.latitude is None),
+                *(
+                    (label, not str(row.get(column) or "").strip())
+                    for column, label in self.recommended_columns
+                ),
+            )
+            if blank
+        ]
+        if missing:
+            self.context.report_incomplete(row, instance.name, missing)
+
+    def _lifecycle(self, instance: Any, row: Row) -> None:
+        """Keep the source's own words of a lifecycle that is not plain
+        "operational"; report status text that says nothing known."""
+        text = " ".join(str(row.get(self.lifecycle_column) or "").split())
+        if not text:
+            return
+        code = LifecycleWidget().clean(text)
+        if code is None:
+            statuses = {normalise(label) for label in InfrastructureStatus.labels}
+            if normalise(text) not in statuses | set(InfrastructureStatus.values):
+                self.context.report_unmatched(self.lifecycle_column, text, row)
+            return
+        if normalise(text) != normalise(str(Lifecycle(code).label)):
+            instance.lifecycle_note = text[:120]
+
+    lifecycle_column = "lifecycle"
 
 
 class InfrastructureKeyWidget(widgets.ForeignKeyWidget):

@@ -2,6 +2,7 @@
 regions to match against, who imports (and so where rows may lie), and the report
 (counts, row errors, unmatched tags)."""
 
+import difflib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,27 @@ from ..widgets import normalise
 
 ROW_NUMBER = "_row"
 MAX_REPORTED_ERRORS = 1000
+# Listed per kind of problem in the report (the rest are counted).
+MAX_LISTED = 1000
+
+
+def singular(text: str) -> str:
+    """``text`` (normalised) with each word's plural ending taken off, so that
+    "Laboratories" and "laboratory", "Clean rooms" and "Clean room" meet."""
+    words = []
+    for word in text.split():
+        if len(word) > 4 and word.endswith("ies"):
+            word = word[:-3] + "y"
+        elif len(word) > 4 and word.endswith(("ses", "xes", "ches", "shes")):
+            word = word[:-2]
+        elif len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+            word = word[:-1]
+        words.append(word)
+    return " ".join(words)
+
+
+def listing_key(*parts: str | None) -> tuple[str, ...]:
+    return tuple(normalise(part or "") for part in parts)
 
 
 @dataclass
@@ -36,6 +58,21 @@ class ImportContext:
         default_factory=lambda: defaultdict(set)
     )
     vocabulary: dict[str, dict[str, Concept]] = field(default_factory=dict)
+    # The same terms by their singular forms, and every label, for suggestions.
+    singular_vocabulary: dict[str, dict[str, Concept]] = field(default_factory=dict)
+    labels: dict[str, dict[str, Concept]] = field(default_factory=dict)
+    # Whether a new listing that looks like an existing one is imported anyway.
+    accept_duplicates: bool = False
+    # Existing listings by (name, city) and (name, host), normalised, for
+    # possible duplicates; built on first use.
+    _listings: dict[tuple[str, ...], tuple[int, str]] | None = None
+    duplicates: list[dict[str, Any]] = field(default_factory=list)
+    # New listings and what they lack, and listings whose summary was made.
+    incomplete: list[dict[str, Any]] = field(default_factory=list)
+    incomplete_count: int = 0
+    cleaned: defaultdict[str, set[int]] = field(
+        default_factory=lambda: defaultdict(set)
+    )
     seen: dict[tuple[str, ...], int] = field(default_factory=dict)
     unmatched: defaultdict[str, defaultdict[str, set[int]]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(set))
@@ -43,6 +80,7 @@ class ImportContext:
     errors: list[dict[str, Any]] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
     touched: set[int] = field(default_factory=set)
+    unmatched_schemes: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(
@@ -51,8 +89,14 @@ class ImportContext:
         default_region: str,
         new_status: str = InfrastructureStatus.PENDING,
         user: User | None = None,
+        accept_duplicates: bool = False,
     ) -> "ImportContext":
-        context = cls(default_region=default_region, new_status=new_status, user=user)
+        context = cls(
+            default_region=default_region,
+            new_status=new_status,
+            user=user,
+            accept_duplicates=accept_duplicates,
+        )
         context.regions = RegionIndex.build(
             Region.objects.values_list(
                 "code", "level", "name", "name_en", "country_code"
@@ -63,8 +107,11 @@ class ImportContext:
         )
         for concept in Concept.objects.order_by("-order"):
             terms = context.vocabulary.setdefault(concept.scheme, {})
+            singulars = context.singular_vocabulary.setdefault(concept.scheme, {})
+            context.labels.setdefault(concept.scheme, {})[concept.label] = concept
             for name in [concept.code, *concept.alt_labels, concept.label]:
                 terms[normalise(name)] = concept
+                singulars[singular(normalise(name))] = concept
         return context
 
     def may_write(self, region_code: str) -> bool:
@@ -74,7 +121,67 @@ class ImportContext:
         )
 
     def concept(self, scheme: str, value: str) -> Concept | None:
-        return self.vocabulary.get(scheme, {}).get(normalise(value))
+        """The term a cell names: by code, label or alternative label, in any case
+        and with or without accents, singular or plural."""
+        key = normalise(value)
+        found = self.vocabulary.get(scheme, {}).get(key)
+        if found is None and key:
+            found = self.singular_vocabulary.get(scheme, {}).get(singular(key))
+        return found
+
+    def suggestion(self, scheme: str, value: str) -> str:
+        """The label of the term closest to an unmatched value, if one is close."""
+        labels = self.labels.get(scheme, {})
+        folded = {normalise(label): label for label in labels}
+        close = difflib.get_close_matches(normalise(value), folded, n=1, cutoff=0.6)
+        return folded[close[0]] if close else ""
+
+    def existing_listing(
+        self, name: str, city: str, host: str
+    ) -> tuple[int, str] | None:
+        """An existing listing with this name and city, or name and host: (pk,
+        name), if any."""
+        if self._listings is None:
+            self._listings = {}
+            for (
+                pk,
+                known_name,
+                known_city,
+                known_host,
+            ) in Infrastructure.objects.values_list("pk", "name", "city", "host__name"):
+                for other in (known_city, known_host):
+                    if other:
+                        self._listings[listing_key(known_name, other)] = (
+                            pk,
+                            known_name,
+                        )
+        for other in (city, host):
+            if other and (found := self._listings.get(listing_key(name, other))):
+                return found
+        return None
+
+    def report_duplicate(self, row: dict[str, Any], existing: tuple[int, str]) -> None:
+        if len(self.duplicates) < MAX_LISTED:
+            self.duplicates.append(
+                {
+                    "row": row.get(ROW_NUMBER, 0),
+                    "name": str(row.get("name") or ""),
+                    "existing_pk": existing[0],
+                    "existing_name": existing[1],
+                }
+            )
+
+    def report_incomplete(
+        self, row: dict[str, Any], name: str, missing: list[str]
+    ) -> None:
+        self.incomplete_count += 1
+        if len(self.incomplete) < MAX_LISTED:
+            self.incomplete.append(
+                {"row": row.get(ROW_NUMBER, 0), "name": name, "missing": missing}
+            )
+
+    def report_cleaned(self, what: str, row: dict[str, Any]) -> None:
+        self.cleaned[what].add(row.get(ROW_NUMBER, 0))
 
     def region_code(self, value: object, row: dict[str, Any] | None = None) -> str:
         """The NUTS 2024 code for a cell (a NUTS or ISO code, a country or region
@@ -92,9 +199,11 @@ class ImportContext:
         return code
 
     def report_unmatched(
-        self, column: str, value: str, row: dict[str, Any] | None
+        self, column: str, value: str, row: dict[str, Any] | None, scheme: str = ""
     ) -> None:
         self.unmatched[column][value].add((row or {}).get(ROW_NUMBER, 0))
+        if scheme:
+            self.unmatched_schemes[column] = scheme
 
     def record(self, row_number: int, row_result: RowResult) -> None:
         kind = {
@@ -110,7 +219,15 @@ class ImportContext:
             )
 
     def unmatched_report(self) -> dict[str, list[dict[str, Any]]]:
-        report = {column: _values(values) for column, values in self.unmatched.items()}
+        report = {}
+        for column, values in self.unmatched.items():
+            scheme = self.unmatched_schemes.get(column, "")
+            report[column] = [
+                {**item, "suggestion": self.suggestion(scheme, item["value"])}
+                if scheme
+                else item
+                for item in _values(values)
+            ]
         if self.country_level:
             report[COUNTRY_LEVEL] = _values(self.country_level)
         return report

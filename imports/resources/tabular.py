@@ -22,6 +22,7 @@ from ..widgets import (
     ConceptsWidget,
     ConceptWidget,
     HostWidget,
+    LifecycleWidget,
     RegionWidget,
     YesNoWidget,
     clean_coordinates,
@@ -77,11 +78,16 @@ class InfrastructureResource(ListingRows):
     kets = _concepts("ket", "kets")
     scientific_domains = _concepts("scientific_domain", "scientific_domains")
     languages = _concepts("language", "languages")
+    lifecycle = _optional("lifecycle", LifecycleWidget())
     status = fields.Field(
         attribute="status",
         column_name="status",
         widget=ChoiceWidget(InfrastructureStatus),
         readonly=True,
+    )
+    recommended_columns = (
+        ("kets", gettext_lazy("Key Enabling Technologies")),
+        ("types", gettext_lazy("types")),
     )
 
     class Meta(CatalogueResource.Meta):
@@ -111,6 +117,7 @@ class InfrastructureResource(ListingRows):
             "contact_email",
             "contact_name",
             "contact_phone",
+            "lifecycle",
             "status",
         )
         export_order = fields

@@ -4,7 +4,6 @@ catalogue's infrastructures) and equipment rows, in UNIQUIP's own columns."""
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields
@@ -119,6 +118,9 @@ class UniquipFacilityResource(ListingRows, UniquipResource):
     """A UNIQUIP facility row is an infrastructure; its ID becomes the key."""
 
     export_select_related = ("host",)
+    email_columns = ("Contact Email",)
+    phone_columns = ("Contact Telephone",)
+    lifecycle_column = ""
 
     name = _uniquip("Name", "name")
     description = _uniquip("Description", "description")
@@ -150,12 +152,6 @@ class UniquipFacilityResource(ListingRows, UniquipResource):
         super().after_init_instance(instance, new, row, **kwargs)
         if new:
             instance.region_id = self.context.region_code("")
-
-    def import_instance(self, instance: Any, row: Row, **kwargs: Any) -> None:
-        super().import_instance(instance, row, **kwargs)
-        if not instance.summary:
-            # UNIQUIP has no one-line summary: the description's start stands in.
-            instance.summary = Truncator(instance.description).chars(300)
 
 
 class UniquipEquipmentResource(UniquipResource):
@@ -210,7 +206,9 @@ class UniquipEquipmentResource(UniquipResource):
             # UNIQUIP has no category: the technique names one, or "other".
             category = self.context.concept("equipment_category", instance.technique)
             if category is None and instance.technique:
-                self.context.report_unmatched("Technique", instance.technique, row)
+                self.context.report_unmatched(
+                    "Technique", instance.technique, row, "equipment_category"
+                )
             instance.category = category or self.context.concept(
                 "equipment_category", "other"
             )

@@ -88,7 +88,9 @@ def test_unmatched_tags_are_reported_with_their_rows(two_region_importer):
     job = run_import(messy_file(), user=two_region_importer)
 
     assert job.unmatched_tags == {
-        "kets": [{"value": "Quantum widgets", "rows": [6], "count": 1}]
+        "kets": [
+            {"value": "Quantum widgets", "rows": [6], "count": 1, "suggestion": ""}
+        ]
     }
 
 
@@ -189,7 +191,9 @@ def test_xlsx_file_is_imported(importer):
         "Numbers Lab",
         "Sheet Lab",
     ]
-    assert job.unmatched_tags == {"kets": [{"value": "7", "rows": [4], "count": 1}]}
+    assert job.unmatched_tags == {
+        "kets": [{"value": "7", "rows": [4], "count": 1, "suggestion": ""}]
+    }
 
 
 def test_preview_writes_nothing_and_reports_what_would_happen(two_region_importer):

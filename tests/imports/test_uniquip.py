@@ -62,7 +62,7 @@ def test_uniquip_file_imports_facilities_and_their_equipment(importer):
     assert items["EQ-1"].building == "B2"
     assert items["EQ-2"].category.code == "other"
     assert job.unmatched_tags == {
-        "Technique": [{"value": "Roasting", "rows": [4], "count": 1}]
+        "Technique": [{"value": "Roasting", "rows": [4], "count": 1, "suggestion": ""}]
     }
     rows_with_errors = sorted({error["row"] for error in job.errors})
     assert rows_with_errors == [5, 6]

@@ -51,7 +51,7 @@ documents AS (
         {concept_columns},
         s.price_bands, s.trl_levels, s.has_sme_rate, s.shortest_lead_time_days
     FROM catalogue_infrastructure i
-    JOIN accounts_organisation h ON h.id = i.host_id
+    LEFT JOIN accounts_organisation h ON h.id = i.host_id
     JOIN catalogue_region region ON region.code = i.region_id
     CROSS JOIN LATERAL (
         SELECT array_agg(r.code ORDER BY r.level) AS codes,
