@@ -5,10 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import permissions
 from accounts.models import User
-from catalogue.models import Region
+from catalogue.models import Infrastructure, Region
 
 from .models import ColumnMapping, ImportJob, ImportKind, NewListingStatus
-from .services import mappable_fields, required_fields
+from .services import mappable_fields, missing_fields
 
 
 class RegionChoiceField(forms.ModelChoiceField):
@@ -38,7 +38,20 @@ class ImportUploadForm(forms.Form):
         choices=NewListingStatus.choices,
         initial=NewListingStatus.PENDING,
         widget=forms.RadioSelect,
-        help_text=_("Imported listings are never published directly."),
+        help_text=_(
+            "Imported listings are never published directly. New listings that "
+            "lack a host, city, summary or contact email, or that are not "
+            "operational yet, become drafts for their staff to complete."
+        ),
+    )
+    infrastructure = forms.SlugField(
+        label=_("Equipment of the listing"),
+        required=False,
+        max_length=220,
+        help_text=_(
+            "For equipment files: the key of the listing (the last part of its "
+            "address, e.g. nanofab-lab) that rows naming no facility belong to."
+        ),
     )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
@@ -48,6 +61,17 @@ class ImportUploadForm(forms.Form):
         region.queryset = Region.objects.filter(
             permissions.administered_q(user, "")
         ).order_by("code")
+
+    def clean_infrastructure(self) -> Infrastructure | None:
+        key = self.cleaned_data.get("infrastructure")
+        if not key:
+            return None
+        found = Infrastructure.objects.filter(slug=key).first()
+        if found is None:
+            raise forms.ValidationError(
+                _("No listing has the key “%(key)s”."), params={"key": key}
+            )
+        return found
 
 
 class ColumnMappingForm(forms.Form):
@@ -96,14 +120,10 @@ class ColumnMappingForm(forms.Form):
                 _("Each field can be filled from one column only: %(fields)s.")
                 % {"fields": ", ".join(str(labels[target]) for target in twice)}
             )
-        missing = [
-            field for field in required_fields(self.job.kind) if field not in chosen
-        ]
+        missing = missing_fields(self.job.kind, chosen)
         if missing:
-            labels = dict(mappable_fields(self.job.kind))
             raise forms.ValidationError(
-                _("Choose the column for: %(fields)s.")
-                % {"fields": ", ".join(str(labels[field]) for field in missing)}
+                _("Choose the column for: %(fields)s.") % {"fields": ", ".join(missing)}
             )
         return data
 

@@ -1,4 +1,5 @@
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +115,13 @@ class NewListingStatus(models.TextChoices):
     PENDING = "pending", _("Pending review")
 
 
+def reason_of(message: str) -> str:
+    """A row's message without its particulars (quoted values, row numbers), to
+    group the rows left out for the same reason."""
+    message = re.sub(r"“[^”]*”", "“…”", message)
+    return re.sub(r"\brow \d+", "row …", message)
+
+
 # The key of ``ImportJob.unmatched_tags`` under which the rows placed in a country
 # are kept (their city named no single NUTS 3 region).
 COUNTRY_LEVEL = "country_level"
@@ -176,6 +184,31 @@ class ImportJob(TimestampedModel):
         blank=True,
         help_text=_("Per column, the values that matched no term of the vocabulary."),
     )
+    report = models.JSONField(
+        _("report"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "Possible duplicates, incomplete listings and cleaned values, by row."
+        ),
+    )
+    accept_duplicates = models.BooleanField(
+        _("import possible duplicates"),
+        default=False,
+        help_text=_(
+            "Import new rows that look like an existing listing (same name and city "
+            "or host) as listings of their own."
+        ),
+    )
+    infrastructure = models.ForeignKey(
+        "catalogue.Infrastructure",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("equipment of"),
+        help_text=_("The listing that equipment rows naming no facility belong to."),
+    )
     message = models.TextField(_("message"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -234,6 +267,36 @@ class ImportJob(TimestampedModel):
     def placed_at_country_level(self) -> list[dict]:
         """The region and city cells of rows placed in a country, with their rows."""
         return self.unmatched_tags.get(COUNTRY_LEVEL, [])
+
+    @property
+    def duplicates(self) -> list[dict]:
+        return self.report.get("duplicates", [])
+
+    @property
+    def incomplete(self) -> list[dict]:
+        return self.report.get("incomplete", [])
+
+    @property
+    def incomplete_count(self) -> int:
+        return self.report.get("incomplete_count", 0)
+
+    @property
+    def cleaned(self) -> dict[str, int]:
+        return self.report.get("cleaned", {})
+
+    @property
+    def error_groups(self) -> list[dict]:
+        """The rows left out, by reason: the reason, how many, the first rows."""
+        groups: dict[str, dict] = {}
+        for error in self.errors:
+            reason = reason_of(error["message"])
+            group = groups.setdefault(
+                reason, {"reason": reason, "count": 0, "examples": []}
+            )
+            group["count"] += 1
+            if len(group["examples"]) < 5:
+                group["examples"].append(error)
+        return sorted(groups.values(), key=lambda group: -group["count"])
 
     @property
     def is_active(self) -> bool:

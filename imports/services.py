@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts import permissions
 from accounts.models import User
-from catalogue.models import Region
+from catalogue.models import Infrastructure, Region
 from catalogue.services.changes import IMPORT, listings_changed_in_bulk
 
 from .models import ColumnMapping, ImportJob, ImportKind, NewListingStatus
@@ -52,8 +52,41 @@ UNIQUIP_ALIASES = {
     "department": "Organisational Unit",
     "open licence": "Open License",
 }
-# Other names of the region column in partners' files.
-REGION_ALIASES = {"country", "nuts", "nuts code", "nuts region"}
+# Other names partners' files give some columns of listings.
+FIELD_ALIASES = {
+    "country": "region",
+    "nuts": "region",
+    "nuts code": "region",
+    "nuts region": "region",
+    "title": "name",
+    "infrastructure": "name",
+    "url": "website",
+    "web": "website",
+    "homepage": "website",
+    "web address": "website",
+    "lat": "latitude",
+    "lng": "longitude",
+    "lon": "longitude",
+    "long": "longitude",
+    "location": "city",
+    "town": "city",
+    "organisation": "host",
+    "organization": "host",
+    "institution": "host",
+    "host institution": "host",
+    "domain": "scientific_domains",
+    "domains": "scientific_domains",
+    "scientific domain": "scientific_domains",
+    "type": "types",
+    "status": "lifecycle",
+    "stage": "lifecycle",
+    "email": "contact_email",
+    "e-mail": "contact_email",
+    "phone": "contact_phone",
+    "telephone": "contact_phone",
+}
+# UNIQUIP files name an item by Name, or else by their Description.
+UNIQUIP_NAME_COLUMNS = ("Name", "Description")
 # Rows go through these resources in turn; UNIQUIP facilities come before the
 # equipment that refers to them.
 Pass = tuple[type[CatalogueResource], Callable[[Row], bool]]
@@ -76,6 +109,8 @@ def _passes(kind: str) -> list[Pass]:
 
 def mappable_fields(kind: str) -> list[tuple[str, str]]:
     """The fields a column can fill: (column name of the resource, label)."""
+    if kind == ImportKind.UNIQUIP:
+        return [(column, column) for column in UNIQUIP_COLUMNS]
     resource_class = RESOURCES[kind]
     model = resource_class._meta.model
     choices = []
@@ -92,7 +127,10 @@ def mappable_fields(kind: str) -> list[tuple[str, str]]:
 def required_fields(kind: str) -> list[str]:
     """The fields every row must fill, so their columns must be mapped: those the
     model requires, but for the region (the import's own by default) and the key
-    (made from the name)."""
+    (made from the name). A UNIQUIP file needs a Name or a Description (see
+    ``missing_fields``)."""
+    if kind == ImportKind.UNIQUIP:
+        return []
     model = RESOURCES[kind]._meta.model
     required = []
     for name, _label in mappable_fields(kind):
@@ -102,6 +140,16 @@ def required_fields(kind: str) -> list[str]:
         if not field.blank and not field.has_default():
             required.append(name)
     return required
+
+
+def missing_fields(kind: str, chosen: list[str]) -> list[str]:
+    """The fields (labels) a mapping that fills ``chosen`` still needs."""
+    if kind == ImportKind.UNIQUIP:
+        if not set(UNIQUIP_NAME_COLUMNS) & set(chosen):
+            return [_("Name (or Description)")]
+        return []
+    labels = dict(mappable_fields(kind))
+    return [str(labels[name]) for name in required_fields(kind) if name not in chosen]
 
 
 def guess_mapping(kind: str, columns: list[str]) -> dict[str, str]:
@@ -115,13 +163,17 @@ def guess_mapping(kind: str, columns: list[str]) -> dict[str, str]:
             known[normalise(name)] = name
             known[normalise(name.replace("_", " "))] = name
             known[normalise(label)] = name
-        if "region" in known.values():
-            known.update(dict.fromkeys(REGION_ALIASES, "region"))
-    return {
-        column: known[normalise(column)]
-        for column in columns
-        if normalise(column) in known
-    }
+        targets = set(known.values())
+        for alias, target in FIELD_ALIASES.items():
+            if target in targets:
+                known.setdefault(alias, target)
+    mapping: dict[str, str] = {}
+    for column in columns:
+        target = known.get(normalise(column))
+        # A field is filled from one column: the first that names it.
+        if target and target not in mapping.values():
+            mapping[column] = target
+    return mapping
 
 
 def import_job_create(
@@ -131,11 +183,19 @@ def import_job_create(
     kind: str,
     region: Region,
     new_status: str = NewListingStatus.PENDING,
+    infrastructure: Infrastructure | None = None,
 ) -> ImportJob:
     """Store an uploaded spreadsheet and read its columns; ValidationError if the
-    file is not a readable CSV or XLSX, or the region is not the user's."""
+    file is not a readable CSV or XLSX, or the region (or the listing equipment
+    rows naming none belong to) is not the user's."""
     if not permissions.administers_region(user, region.code):
         raise ValidationError({"region": _("This is not one of your regions.")})
+    if infrastructure is not None and not permissions.administers_region(
+        user, infrastructure.region_id
+    ):
+        raise ValidationError(
+            {"infrastructure": _("This listing is not in one of your regions.")}
+        )
     name = upload.name or ""
     try:
         file_format(name)
@@ -151,6 +211,7 @@ def import_job_create(
             region=region,
             file_name=Path(name).name[:255],
             new_status=new_status,
+            infrastructure=infrastructure,
             created_by=user,
         )
         job.file.save(name, upload, save=False)
@@ -160,17 +221,6 @@ def import_job_create(
             job.file.delete(save=False)
             raise ValidationError({"file": str(error)}) from error
         job.columns = columns
-        if kind == ImportKind.UNIQUIP:
-            job.mapped_columns = guess_mapping(kind, columns)
-            if not {"Name", "ID"} <= set(job.mapped_columns.values()):
-                job.file.delete(save=False)
-                raise ValidationError(
-                    {
-                        "file": _(
-                            "A UNIQUIP file needs at least the columns Name and ID."
-                        )
-                    }
-                )
         job.full_clean()
         job.save()
     return job
@@ -196,11 +246,16 @@ def import_job_start(
     dry_run: bool,
     mapped_columns: dict[str, str] | None = None,
     mapping: ColumnMapping | None = None,
+    accept_duplicates: bool | None = None,
 ) -> ImportJob:
-    """Queue a preview (``dry_run``) or the import itself of ``job``."""
+    """Queue a preview (``dry_run``) or the import itself of ``job``; with
+    ``accept_duplicates``, new rows that look like existing listings are
+    imported too."""
     from .tasks import import_job_task
 
     with transaction.atomic():
+        if accept_duplicates is not None:
+            job.accept_duplicates = accept_duplicates
         if mapped_columns is not None:
             job.mapped_columns = mapped_columns
             job.mapping = mapping
@@ -229,13 +284,20 @@ def _dataset(
         for column, target in job.mapped_columns.items()
         if column in index and target
     }
+    # Equipment rows that name no listing belong to the job's one, if chosen.
+    listing_column = resource_class.listing_column
+    default_listing = job.infrastructure.slug if job.infrastructure_id else ""
     headers = [*targets, ROW_NUMBER, *resource_class.key_columns]
+    if listing_column and default_listing:
+        headers.append(listing_column)
     headers = list(dict.fromkeys(headers))
     dataset = tablib.Dataset(headers=headers)
     for number, cells in chunk:
         row = {target: cells[i] for target, i in targets.items()}
         if not wanted(row):
             continue
+        if listing_column and default_listing and not row.get(listing_column):
+            row[listing_column] = default_listing
         row[ROW_NUMBER] = number
         row = resource_class.prepare(row)
         dataset.append([row.get(header, "") for header in headers])
@@ -264,6 +326,7 @@ def import_job_run(
             default_region=job.region_id,
             new_status=job.new_status,
             user=job.created_by,
+            accept_duplicates=job.accept_duplicates,
         )
         for resource_class, wanted in _passes(job.kind):
             _header, rows = read_spreadsheet(path, job.file_name)
@@ -322,6 +385,12 @@ def _report(job: ImportJob, context: ImportContext) -> None:
     job.error_count = context.counts["error"]
     job.errors = sorted(context.errors, key=lambda error: error["row"])
     job.unmatched_tags = context.unmatched_report()
+    job.report = {
+        "duplicates": context.duplicates,
+        "incomplete": context.incomplete,
+        "incomplete_count": context.incomplete_count,
+        "cleaned": {what: len(rows) for what, rows in sorted(context.cleaned.items())},
+    }
 
 
 def _finish(job: ImportJob, *, status: str, message: str = "") -> ImportJob:
@@ -360,3 +429,26 @@ def import_job_sample(job: ImportJob) -> list[str]:
         return next(rows, (0, [""] * len(job.columns)))[1]
     except (SpreadsheetError, OSError):
         return [""] * len(job.columns)
+
+
+def import_job_left_out(
+    job: ImportJob, path: Path | None = None
+) -> Iterator[list[Any]]:
+    """The rows of the job's file that its last run left out, as they were in the
+    file, with their row number and reasons in front: the header first. Empty if
+    the file is gone (an import that ran to the end keeps no copy)."""
+    reasons: dict[int, list[str]] = {}
+    for error in job.errors:
+        column = f"{error['column']}: " if error["column"] else ""
+        reasons.setdefault(error["row"], []).append(f"{column}{error['message']}")
+    path = path or (Path(job.file.path) if job.file else None)
+    if path is None or not reasons:
+        return
+    try:
+        columns, rows = read_spreadsheet(path, job.file_name)
+    except (SpreadsheetError, OSError):
+        return
+    yield [_("Row"), _("Reason"), *columns]
+    for number, cells in rows:
+        if number in reasons:
+            yield [number, " ".join(reasons[number]), *cells]

@@ -12,6 +12,9 @@ urlpatterns = [
     path("admin/imports/<int:pk>/progress/", views.job_progress, name="job_progress"),
     path("admin/imports/<int:pk>/confirm/", views.job_confirm, name="job_confirm"),
     path(
+        "admin/imports/<int:pk>/left-out.csv", views.job_left_out, name="job_left_out"
+    ),
+    path(
         "infrastructures/export/<str:file_format>/",
         views.search_export,
         name="search_export",

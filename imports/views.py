@@ -1,5 +1,7 @@
+import csv
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Any
 
 from django.contrib import admin, messages
@@ -17,9 +19,11 @@ from catalogue.search import search_catalogue
 from .exports import SEARCH_EXPORTS, infrastructures_export
 from .forms import ColumnMappingForm, ImportUploadForm, SavedMappingForm
 from .models import ImportJob
+from .resources import neutralised
 from .services import (
     guess_mapping,
     import_job_create,
+    import_job_left_out,
     import_job_preview,
     import_job_sample,
     import_job_start,
@@ -71,13 +75,11 @@ def job_create(request: HttpRequest) -> HttpResponse:
                 kind=form.cleaned_data["kind"],
                 region=form.cleaned_data["region"],
                 new_status=form.cleaned_data["new_status"],
+                infrastructure=form.cleaned_data["infrastructure"],
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            if job.kind == ImportJob.Kind.UNIQUIP:
-                import_job_start(job=job, dry_run=True)
-                return redirect(job)
             return redirect("imports:job_mapping", pk=job.pk)
     return _render(request, "imports/job_form.html", {"form": form})
 
@@ -86,7 +88,7 @@ def job_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def job_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
-    if job.kind == ImportJob.Kind.UNIQUIP or job.is_active or not job.file:
+    if job.is_active or not job.file:
         return redirect(job)
     saved = SavedMappingForm(request.GET or None, job=job, user=_importer(request))
     initial = job.mapped_columns or guess_mapping(job.kind, job.columns)
@@ -145,9 +147,30 @@ def job_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     if job.status != ImportJob.Status.PREVIEWED or not job.file:
         messages.error(request, _("Only a previewed file can be imported."))
         return redirect(job)
-    import_job_start(job=job, dry_run=False)
+    import_job_start(
+        job=job,
+        dry_run=False,
+        accept_duplicates=request.POST.get("accept_duplicates") == "on",
+    )
     messages.success(request, _("The import has started."))
     return redirect(job)
+
+
+@import_permission_required
+@require_GET
+def job_left_out(request: HttpRequest, pk: int) -> HttpResponse:
+    """The rows the preview or import left out, as CSV, with their reasons."""
+    job = _job(request, pk)
+    rows = list(import_job_left_out(job))
+    if not rows:
+        raise Http404(_("There are no left-out rows to download."))
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stem = Path(job.file_name).stem or "import"
+    response["Content-Disposition"] = f'attachment; filename="{stem}-left-out.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerows([neutralised(cell) for cell in row] for row in rows)
+    return response
 
 
 @require_GET

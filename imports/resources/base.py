@@ -68,6 +68,8 @@ class CatalogueResource(resources.ModelResource):
     duplicate rows and the importer's regions."""
 
     key_columns: tuple[str, ...] = ()
+    # The column naming the listing a row belongs to (services, equipment).
+    listing_column = ""
     # The instance the current row saved, if any.
     _saved: Any = None
     export_select_related: tuple[str, ...] = ()

@@ -134,6 +134,7 @@ class InfrastructurePartResource(CatalogueResource):
     """Services and equipment: keyed by their infrastructure's key and their own."""
 
     key_columns = ("infrastructure", "slug")
+    listing_column = "infrastructure"
 
     infrastructure = fields.Field(
         attribute="infrastructure",

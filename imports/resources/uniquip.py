@@ -1,6 +1,7 @@
 """UNIQUIP, the UK equipment data standard: one CSV of facility rows (the
 catalogue's infrastructures) and equipment rows, in UNIQUIP's own columns."""
 
+import hashlib
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -10,7 +11,7 @@ from import_export import fields
 
 from catalogue.models import Equipment, Infrastructure
 
-from ..widgets import HostWidget
+from ..widgets import HostWidget, first_sentence, normalise
 from .base import (
     CatalogueResource,
     InfrastructureKeyWidget,
@@ -44,6 +45,21 @@ UNIQUIP_COLUMNS = [
     "Open License",
 ]
 FACILITY, EQUIPMENT = "facility", "equipment"
+
+
+def derived_id(row: Row) -> str:
+    """A stable ID for a record that has none: a hash of its listing, name and
+    location, the same on every import of the same row."""
+    parts = [
+        record_key(row.get("Related Facility ID")),
+        normalise(str(row.get("Name") or "")),
+        *(
+            normalise(str(row.get(column) or ""))
+            for column in ("Location", "Site Location", "Building")
+        ),
+    ]
+    digest = hashlib.sha256("|".join(parts).encode()).hexdigest()
+    return f"h-{digest[:20]}"
 
 
 def _uniquip(column: str, attribute: str | None = None, **kwargs: Any) -> fields.Field:
@@ -155,9 +171,12 @@ class UniquipFacilityResource(ListingRows, UniquipResource):
 
 
 class UniquipEquipmentResource(UniquipResource):
-    """A UNIQUIP equipment row is an equipment item, keyed by its UNIQUIP ID."""
+    """A UNIQUIP equipment row is an equipment item, keyed by its UNIQUIP ID: the
+    file's, or else one derived from the item's listing, name and location, so
+    that importing the same file again updates the items it made."""
 
     export_select_related = ("infrastructure",)
+    listing_column = "Related Facility ID"
 
     name = _uniquip("Name", "name")
     description = _uniquip("Description", "description")
@@ -176,6 +195,16 @@ class UniquipEquipmentResource(UniquipResource):
     class Meta(UniquipResource.Meta):
         model = Equipment
         name = gettext_lazy("UNIQUIP equipment")
+
+    @classmethod
+    def prepare(cls, row: Row) -> Row:
+        row = super().prepare(row)
+        if not str(row.get("Name") or "").strip():
+            # Partial files name the item in its description.
+            row["Name"] = first_sentence(str(row.get("Description") or ""), 200)
+        if not row["ID"] and row["Name"]:
+            row["ID"] = derived_id(row)
+        return row
 
     def dehydrate_type(self, equipment: Equipment) -> str:
         return EQUIPMENT

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook  # type: ignore[import-untyped]
 
 from accounts.models import User
-from catalogue.models import Region
+from catalogue.models import Infrastructure, Region
 from imports.models import ImportJob
 from imports.services import (
     guess_mapping,
@@ -51,6 +51,8 @@ def run_import(
     mapping: dict[str, str] | None = None,
     dry_run: bool = False,
     new_status: str = "pending",
+    infrastructure: Infrastructure | None = None,
+    accept_duplicates: bool = False,
 ) -> ImportJob:
     """Upload, map (by the column names unless ``mapping`` is given) and run."""
     job = import_job_create(
@@ -59,9 +61,10 @@ def run_import(
         kind=kind,
         region=Region.objects.get(code=region),
         new_status=new_status,
+        infrastructure=infrastructure,
     )
-    if kind != "uniquip":
-        job.mapped_columns = mapping or guess_mapping(kind, job.columns)
+    job.mapped_columns = mapping or guess_mapping(kind, job.columns)
+    job.accept_duplicates = accept_duplicates
     job.dry_run = dry_run
     job.save()
     return import_job_run(job=job)

@@ -1,22 +1,29 @@
+import csv
 import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
-from catalogue.models import Region
+from catalogue.models import Infrastructure, Region
 from imports.models import ColumnMapping, ImportJob, NewListingStatus
 from imports.reading import SpreadsheetError, read_spreadsheet
-from imports.services import guess_mapping, import_job_run
+from imports.services import (
+    guess_mapping,
+    import_job_left_out,
+    import_job_run,
+    missing_fields,
+)
 
-UNIQUIP = "uniquip"
+UNIQUIP, GUESS = "uniquip", "guess"
 BAR_WIDTH = 30
 
 
 class Command(BaseCommand):
     help = (
         "Import a large CSV or XLSX file into the catalogue with a saved column "
-        "mapping (or --mapping uniquip for a UNIQUIP file), chunk by chunk."
+        "mapping (or --mapping uniquip for a UNIQUIP file, or --mapping guess to map "
+        "columns by their names), chunk by chunk."
     )
 
     def add_arguments(self, parser) -> None:
@@ -24,7 +31,28 @@ class Command(BaseCommand):
         parser.add_argument(
             "--mapping",
             required=True,
-            help="name of a saved column mapping, or 'uniquip'",
+            help="name of a saved column mapping, 'uniquip', or 'guess' (columns "
+            "mapped by their names; see --kind)",
+        )
+        parser.add_argument(
+            "--kind",
+            choices=[kind for kind in ImportJob.Kind.values if kind != UNIQUIP],
+            default=ImportJob.Kind.INFRASTRUCTURES,
+            help="records in the file, with --mapping guess",
+        )
+        parser.add_argument(
+            "--listing",
+            help="key of the listing that equipment rows naming none belong to",
+        )
+        parser.add_argument(
+            "--accept-duplicates",
+            action="store_true",
+            help="also import new rows that look like existing listings",
+        )
+        parser.add_argument(
+            "--left-out",
+            type=Path,
+            help="write the rows left out, with their reasons, to this CSV file",
         )
         parser.add_argument(
             "--region",
@@ -61,10 +89,19 @@ class Command(BaseCommand):
             dry_run=options["dry_run"],
             created_by=user,
             status=ImportJob.Status.QUEUED,
+            accept_duplicates=options["accept_duplicates"],
+            infrastructure=self._listing(options["listing"]),
         )
-        if options["mapping"] == UNIQUIP:
-            job.kind, job.region = ImportJob.Kind.UNIQUIP, self._region(options)
+        if options["mapping"] in (UNIQUIP, GUESS):
+            kind = UNIQUIP if options["mapping"] == UNIQUIP else options["kind"]
+            job.kind, job.region = kind, self._region(options)
             job.mapped_columns = guess_mapping(job.kind, columns)
+            missing = missing_fields(kind, list(job.mapped_columns.values()))
+            if missing:
+                raise CommandError(
+                    f"No column of the file names: {', '.join(missing)}; save a "
+                    "column mapping in the admin and give its name."
+                )
         else:
             mapping = self._mapping(options["mapping"], options["region"])
             job.kind, job.region, job.mapping = mapping.kind, mapping.region, mapping
@@ -73,6 +110,23 @@ class Command(BaseCommand):
         job = import_job_run(job=job, path=path, progress=self._progress)
         self.stderr.write("")
         self._report(job)
+        if options["left_out"]:
+            with open(options["left_out"], "w", newline="", encoding="utf-8-sig") as f:
+                count = -1
+                writer = csv.writer(f)
+                for count, row in enumerate(import_job_left_out(job, path)):
+                    writer.writerow(row)
+            self.stdout.write(
+                f"Wrote {max(count, 0)} left-out rows to {options['left_out']}."
+            )
+
+    def _listing(self, key: str | None) -> Infrastructure | None:
+        if not key:
+            return None
+        found = Infrastructure.objects.filter(slug=key).first()
+        if found is None:
+            raise CommandError(f"No listing has the key {key}.")
+        return found
 
     def _user(self, email: str | None) -> User | None:
         if not email:
@@ -84,7 +138,9 @@ class Command(BaseCommand):
 
     def _region(self, options: dict) -> Region:
         if not options["region"]:
-            raise CommandError("A UNIQUIP import needs --region.")
+            raise CommandError(
+                "--mapping uniquip or guess needs --region (where rows without one go)."
+            )
         try:
             return Region.objects.get(code=options["region"].upper())
         except Region.DoesNotExist:
@@ -121,11 +177,34 @@ class Command(BaseCommand):
             f"{job.updated_count} updated, {job.unchanged_count} unchanged, "
             f"{job.error_count} with errors (import {job.pk})."
         )
-        for error in job.errors[:20]:
-            column = f" [{error['column']}]" if error["column"] else ""
-            self.stdout.write(f"  row {error['row']}{column}: {error['message']}")
+        for group in job.error_groups:
+            rows = ", ".join(str(error["row"]) for error in group["examples"])
+            more = "…" if group["count"] > len(group["examples"]) else ""
+            self.stdout.write(
+                f"  left out, {group['count']} rows (rows {rows}{more}): {group['reason']}"
+            )
+        for duplicate in job.duplicates[:20]:
+            self.stdout.write(
+                f"  row {duplicate['row']}: possibly “{duplicate['existing_name']}” "
+                f"(listing {duplicate['existing_pk']}); --accept-duplicates imports it"
+            )
+        if job.incomplete_count:
+            self.stdout.write(
+                f"  {job.incomplete_count} incomplete listings (drafts if new and "
+                "missing a host, city, summary or contact email)"
+            )
+        for what, count in job.cleaned.items():
+            self.stdout.write(f"  cleaned {what}: {count} rows")
         for column, values in job.tags_unmatched.items():
-            listed = ", ".join(item["value"] for item in values[:10])
+            listed = ", ".join(
+                item["value"]
+                + (
+                    f" (closest: {item['suggestion']})"
+                    if item.get("suggestion")
+                    else ""
+                )
+                for item in values[:10]
+            )
             self.stdout.write(f"  unmatched {column}: {listed}")
         if job.placed_at_country_level:
             listed = ", ".join(
