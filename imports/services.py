@@ -77,7 +77,8 @@ FIELD_ALIASES = {
     "domain": "scientific_domains",
     "domains": "scientific_domains",
     "scientific domain": "scientific_domains",
-    "type": "types",
+    "type": "structure",
+    "rii type": "types",
     "status": "lifecycle",
     "stage": "lifecycle",
     "email": "contact_email",
@@ -287,7 +288,12 @@ def _dataset(
     # Equipment rows that name no listing belong to the job's one, if chosen.
     listing_column = resource_class.listing_column
     default_listing = job.infrastructure.slug if job.infrastructure_id else ""
-    headers = [*targets, ROW_NUMBER, *resource_class.key_columns]
+    headers = [
+        *targets,
+        ROW_NUMBER,
+        *resource_class.key_columns,
+        *resource_class.derived_columns,
+    ]
     if listing_column and default_listing:
         headers.append(listing_column)
     headers = list(dict.fromkeys(headers))

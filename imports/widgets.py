@@ -288,7 +288,7 @@ def first_sentence(text: str, limit: int = 300) -> str:
     """The first sentence of ``text``, cut at a word to at most ``limit``
     characters."""
     text = " ".join(str(text or "").split())
-    sentence = re.split(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý0-9])", text, maxsplit=1)[0]
+    sentence = re.split(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý])", text, maxsplit=1)[0]
     if len(sentence) <= limit:
         return sentence
     return sentence[: limit - 1].rsplit(" ", 1)[0] + "…"

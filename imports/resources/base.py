@@ -70,6 +70,8 @@ class CatalogueResource(resources.ModelResource):
     key_columns: tuple[str, ...] = ()
     # The column naming the listing a row belongs to (services, equipment).
     listing_column = ""
+    # Columns ``prepare`` may fill although the file has none.
+    derived_columns: tuple[str, ...] = ()
     # The instance the current row saved, if any.
     _saved: Any = None
     export_select_related: tuple[str, ...] = ()

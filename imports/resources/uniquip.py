@@ -177,6 +177,7 @@ class UniquipEquipmentResource(UniquipResource):
 
     export_select_related = ("infrastructure",)
     listing_column = "Related Facility ID"
+    derived_columns = ("Name",)
 
     name = _uniquip("Name", "name")
     description = _uniquip("Description", "description")

@@ -88,7 +88,9 @@ def test_command_applies_the_users_regions(tmp_path, mapping, capsys):
 
     out = capsys.readouterr().out
     assert "2 with errors" in out
-    assert "left out, 2 rows (rows 2, 3): Region ITH55 is not one of your regions." in out
+    assert (
+        "left out, 2 rows (rows 2, 3): Region ITH55 is not one of your regions." in out
+    )
     assert not Infrastructure.objects.exists()
 
 

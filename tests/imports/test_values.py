@@ -2,7 +2,15 @@
 
 import pytest
 
-from imports.widgets import clean_coordinates, clean_url
+from imports.widgets import (
+    LifecycleWidget,
+    clean_coordinates,
+    clean_email,
+    clean_phone,
+    clean_url,
+    first_sentence,
+    normalise,
+)
 
 
 @pytest.mark.parametrize(
@@ -67,3 +75,74 @@ def test_comma_separated_tags_match_labels_that_hold_commas(importer):
     ]
     unmatched = job.tags_unmatched["scientific_domains"]
     assert [item["value"] for item in unmatched] == ["Basket weaving"]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("access@example.org", "access@example.org"),
+        ("mailto:Access@Example.ORG", "Access@example.org"),
+        ("Dr. Rossi <rossi@unibo.example.it>", "rossi@unibo.example.it"),
+        ("lab@example.org; office@example.org", "lab@example.org"),
+        ("lab at example dot org", ""),
+        ("", ""),
+    ],
+)
+def test_email_cells_are_cleaned(value, expected):
+    assert clean_email(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("+39 051 209 1234", "+39 051 209 1234"),
+        ("Tel.: +49  40 4283-0", "+49 40 4283-0"),
+        ("+420 541 141 111 / +420 541 141 112", "+420 541 141 111 / +420 541 141 112"),
+        ("+371 6700 0000; +371 6700 0001", "+371 6700 0000"),
+        ("phone: (030) 1234 5678 ext", "(030) 1234 5678"),
+    ],
+)
+def test_phone_cells_are_cleaned(value, expected):
+    assert clean_phone(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Operational", "operational"),
+        ("in operation since 2001", "operational"),
+        ("Under construction from 2014", "under_construction"),
+        ("Planned", "planned"),
+        ("Preparation phase", "planned"),
+        ("Decommissioned in 2019", "decommissioned"),
+        ("Published", None),  # the catalogue's own status says nothing of it
+        ("", None),
+    ],
+)
+def test_lifecycle_is_read_from_status_text(value, expected):
+    assert LifecycleWidget().clean(value) == expected
+
+
+def test_a_summary_is_the_descriptions_first_sentence():
+    assert (
+        first_sentence("Cleanroom of 500 m2. Open to SMEs.") == "Cleanroom of 500 m2."
+    )
+    assert first_sentence("Approx. 20 instruments") == "Approx. 20 instruments"
+    long = "word " * 100
+    assert len(first_sentence(long)) <= 300
+    assert first_sentence(long).endswith("…")
+
+
+@pytest.mark.parametrize(
+    ("plural", "singular_form"),
+    [
+        ("Analytical Facilities", "analytical facility"),
+        ("clean rooms", "clean room"),
+        ("Test beds", "test bed"),
+        ("mass", "mass"),
+    ],
+)
+def test_labels_match_in_the_singular_and_plural(plural, singular_form):
+    from imports.resources.context import singular
+
+    assert singular(normalise(plural)) == singular(singular_form)
