@@ -170,7 +170,7 @@ def guess_mapping(kind: str, columns: list[str]) -> dict[str, str]:
                 known.setdefault(alias, target)
     mapping: dict[str, str] = {}
     for column in columns:
-        target = known.get(normalise(column))
+        target = known.get(normalise(column), "")
         # A field is filled from one column: the first that names it.
         if target and target not in mapping.values():
             mapping[column] = target
@@ -287,7 +287,7 @@ def _dataset(
     }
     # Equipment rows that name no listing belong to the job's one, if chosen.
     listing_column = resource_class.listing_column
-    default_listing = job.infrastructure.slug if job.infrastructure_id else ""
+    default_listing = job.infrastructure.slug if job.infrastructure else ""
     headers = [
         *targets,
         ROW_NUMBER,

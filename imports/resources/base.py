@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.db.models import QuerySet
+from django.utils.functional import Promise
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
@@ -293,7 +294,7 @@ class ListingRows(CatalogueResource):
     email_columns: tuple[str, ...] = ("contact_email",)
     phone_columns: tuple[str, ...] = ("contact_phone",)
     # Columns whose blank cell leaves a recommended part missing.
-    recommended_columns: tuple[tuple[str, str], ...] = ()
+    recommended_columns: tuple[tuple[str, str | Promise], ...] = ()
 
     def region_of(self, instance: Any) -> str | None:
         return instance.region_id
@@ -391,7 +392,7 @@ class ListingRows(CatalogueResource):
             return
         code = LifecycleWidget().clean(text)
         if code is None:
-            statuses = {normalise(label) for label in InfrastructureStatus.labels}
+            statuses = {normalise(str(label)) for label in InfrastructureStatus.labels}
             if normalise(text) not in statuses | set(InfrastructureStatus.values):
                 self.context.report_unmatched(self.lifecycle_column, text, row)
             return

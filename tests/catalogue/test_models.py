@@ -135,6 +135,7 @@ def test_deleting_an_infrastructure_deletes_its_services_and_equipment():
 def test_host_organisation_cannot_be_deleted_while_it_hosts_a_listing():
     rii = make_infrastructure()
     with pytest.raises(Exception, match="protected"):
+        assert rii.host is not None
         rii.host.delete()
 
 

@@ -189,6 +189,7 @@ def test_every_eu27_row_of_an_inventory_imports_as_a_listing(existing, tmp_path)
         "Physics, Astronomy, Astrophysics and Mathematics",
         "Chemistry & Material Sciences",
     }
+    assert hamburg.structure is not None
     assert hamburg.structure.label == "Single-sited"
     assert hamburg.summary == "Electron microscopy for materials science."
     assert hamburg.summary_from_description

@@ -75,6 +75,7 @@ def test_messy_file_is_cleaned_and_matched(two_region_importer):
 
     nanofab = Infrastructure.objects.get(name="Nanofab Lab")
     assert nanofab.region_id == "ITH55"
+    assert nanofab.host is not None
     assert nanofab.host.name == "Università di Bologna"
     assert list(nanofab.kets.values_list("code", flat=True)) == ["AMN"]
     cafe = Infrastructure.objects.get(name="Café Robotics")

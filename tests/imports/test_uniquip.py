@@ -55,6 +55,7 @@ def test_uniquip_file_imports_facilities_and_their_equipment(importer):
         "pending",
     )
     assert facility.summary.startswith("Electron and light microscopy")
+    assert facility.host is not None
     assert facility.host.name == "Department of Physics"
     items = {e.uniquip_id: e for e in Equipment.objects.all()}
     derived = [key for key in items if key.startswith("h-")]

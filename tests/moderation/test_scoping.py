@@ -157,6 +157,7 @@ def test_autocompletes_offer_only_listings_hosts_and_regions_of_the_admins_regio
     )
 
     assert listings == {own.name}
+    assert own.host is not None
     assert hosts == {own.host.name}
     assert regions and all(f"({OWN_REGION}" in text for text in regions)
     assert not any(OTHER_REGION in text for text in regions)

@@ -111,13 +111,11 @@ class Command(BaseCommand):
         self.stderr.write("")
         self._report(job)
         if options["left_out"]:
+            rows = list(import_job_left_out(job, path))
             with open(options["left_out"], "w", newline="", encoding="utf-8-sig") as f:
-                count = -1
-                writer = csv.writer(f)
-                for count, row in enumerate(import_job_left_out(job, path)):
-                    writer.writerow(row)
+                csv.writer(f).writerows(rows)
             self.stdout.write(
-                f"Wrote {max(count, 0)} left-out rows to {options['left_out']}."
+                f"Wrote {max(len(rows) - 1, 0)} left-out rows to {options['left_out']}."
             )
 
     def _listing(self, key: str | None) -> Infrastructure | None:
