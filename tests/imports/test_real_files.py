@@ -4,8 +4,10 @@ partial UNIQUIP layout, through the command and through the admin."""
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 from pytest_django.asserts import assertContains
@@ -18,116 +20,23 @@ from .files import csv_file, run_import
 
 pytestmark = pytest.mark.django_db
 
-INVENTORY_COLUMNS = [
-    "name",
-    "url",
-    "host",
-    "lat",
-    "lng",
-    "location",
-    "country",
-    "status",
-    "domain",
-    "keywords",
-    "type",
-    "description",
-]
-INVENTORY = [
-    INVENTORY_COLUMNS,
-    # 2: a country by its English name, long coordinates, comma-separated labels
-    # one of which holds commas itself, a URL without a scheme.
-    [
-        "Hamburg Imaging Lab",
-        "www.hil.example.de",
-        "Universität Hamburg",
-        "53.55108451",
-        "9.99368182",
-        "Hamburg",
-        "Germany",
-        "Operational",
-        "Physics, Astronomy, Astrophysics and Mathematics, Chemistry & Material Sciences",
-        "microscopy",
-        "Single-sited",
-        "Electron microscopy for materials science. Open to companies.",
-    ],
-    # 3: a variant country name, no host, a lifecycle with a date.
-    [
-        "Brno Nanofabrication Centre",
-        "",
-        "",
-        "49.19506",
-        "16.60684",
-        "Brno",
-        "Czech Republic",
-        "Under construction from 2014",
-        "Engineering & Energy",
-        "",
-        "Distributed",
-        "Cleanroom for nanofabrication. Pilot lines for sensors.",
-    ],
-    # 4: "The Netherlands", a label in the singular.
-    [
-        "Eindhoven Photonics Pilot Line",
-        "https://photonics.example.nl",
-        "TU Eindhoven",
-        "51,441620",
-        "5,469730",
-        "Eindhoven",
-        "The Netherlands",
-        "Planned",
-        "Analytical Facility",
-        "",
-        "",
-        "",
-    ],
-    # 5-7: outside the EU27.
-    [
-        "Oxford Lab",
-        "",
-        "Oxford",
-        "",
-        "",
-        "Oxford",
-        "United Kingdom",
-        "",
-        "",
-        "",
-        "",
-        "",
-    ],
-    ["Oslo Lab", "", "UiO", "", "", "Oslo", "Norway", "", "", "", "", ""],
-    ["Zurich Lab", "", "ETH", "", "", "Zurich", "Switzerland", "", "", "", "", ""],
-    # 8: a country name and a city already in the catalogue: NUTS 3.
-    [
-        "Bologna Materials Lab",
-        "materials.example.it",
-        "Università di Bologna",
-        "44.49",
-        "11.34",
-        "Bologna",
-        "Italy",
-        "Operational",
-        "Chemistry & Material Sciences",
-        "",
-        "Single-sited",
-        "Materials testing. Tensile and fatigue tests.",
-    ],
-    # 9: the same name and city as an existing listing: a possible duplicate.
-    [
-        "Bologna 3D Printing Lab",
-        "",
-        "CNR",
-        "",
-        "",
-        "Bologna",
-        "Italy",
-        "Operational",
-        "",
-        "",
-        "",
-        "Metal additive manufacturing.",
-    ],
-]
+FILES = Path(settings.BASE_DIR) / "fixtures" / "imports"
+
+
+def read_rows(name: str) -> list[list[str]]:
+    with open(FILES / name, encoding="utf-8", newline="") as f:
+        return list(csv.reader(f))
+
+
+# An inventory as mapping exercises export it. Row 2: a country by its English name,
+# long coordinates, comma-separated domains one of which holds commas itself, a URL
+# without a scheme, a structure in a "type" column. 3: a variant country name
+# ("Czech Republic"), no host, a lifecycle with a date. 4: "The Netherlands",
+# decimal commas, a domain in the singular, "Planned". 5-7: the United Kingdom,
+# Norway, Switzerland. 8: a country and a city already in the catalogue (NUTS 3).
+# 9: the name and city of a listing already in the catalogue.
+INVENTORY = read_rows("inventory.csv")
+INVENTORY_COLUMNS = INVENTORY[0]
 
 
 @pytest.fixture
@@ -302,18 +211,7 @@ def test_a_row_the_import_fails_on_leaves_nothing_half_written(existing, tmp_pat
 
 
 # A university's equipment list in a partial UNIQUIP layout: no Name, Type or ID.
-EQUIPMENT_LIST = [
-    ["Description", "Technique", "Department", "Building", "Contact Email"],
-    [
-        "Scanning electron microscope with EDX. Bookable by the hour.",
-        "Electron microscopy",
-        "Physics",
-        "B1",
-        "sem@example.org",
-    ],
-    ["Universal tensile tester 100 kN", "Mechanical testing", "Engineering", "C2", ""],
-    ["3D printer for metals", "Additive manufacturing", "Engineering", "C3", ""],
-]
+EQUIPMENT_LIST = read_rows("university-equipment.csv")
 
 
 def test_a_partial_uniquip_list_imports_into_the_chosen_listing(importer):
