@@ -29,7 +29,7 @@ from ..widgets import (
     first_sentence,
     normalise,
 )
-from .context import ROW_NUMBER, ImportContext
+from .context import KEY_FROM_NAME, ROW_NUMBER, ImportContext
 
 Row = dict[str, Any]
 # A text cell starting with one of these is a formula to Excel, LibreOffice and
@@ -299,6 +299,25 @@ class ListingRows(CatalogueResource):
     def region_of(self, instance: Any) -> str | None:
         return instance.region_id
 
+    def get_instance(self, instance_loader: Any, row: Row) -> Any:
+        """The listing the row's key names. A key made from the row's name that
+        names a listing no import wrote is another listing of the same name: a
+        possible duplicate, or a new listing with the next free key once the
+        importer accepts possible duplicates."""
+        instance = super().get_instance(instance_loader, row)
+        if (
+            instance is None
+            or not row.get(KEY_FROM_NAME)
+            or self.context.imported_before(instance.pk)
+        ):
+            return instance
+        if self.context.accept_duplicates:
+            column = self.key_columns[0]
+            row[column] = self.context.free_key(row[column])
+            return None
+        instance._same_name_as = (instance.pk, instance.name)
+        return instance
+
     def before_import_row(self, row: Row, **kwargs: Any) -> None:
         super().before_import_row(row, **kwargs)
         for column in self.email_columns:
@@ -350,19 +369,20 @@ class ListingRows(CatalogueResource):
         if not instance.summary and instance.description:
             instance.summary = first_sentence(instance.description)
             instance.summary_from_description = True
+        existing = getattr(instance, "_same_name_as", None)
         if instance._new_in_import and not self.context.accept_duplicates:
             host = instance.host.name if instance.host_id else ""
             existing = self.context.existing_listing(instance.name, instance.city, host)
-            if existing:
-                self.context.report_duplicate(row, existing)
-                raise ValidationError(
-                    _(
-                        "Possibly the same listing as “%(name)s” (same name and city "
-                        "or host); left out unless you import possible duplicates."
-                    )
-                    % {"name": existing[1]},
-                    code="duplicate",
+        if existing:
+            self.context.report_duplicate(row, existing)
+            raise ValidationError(
+                _(
+                    "Possibly the same listing as “%(name)s”, already in the "
+                    "catalogue; left out unless you import possible duplicates."
                 )
+                % {"name": existing[1]},
+                code="duplicate",
+            )
         required = missing_to_publish(instance)
         if instance._new_in_import and (
             required or instance.lifecycle != Lifecycle.OPERATIONAL

@@ -20,6 +20,8 @@ from ..nuts import RegionIndex
 from ..widgets import normalise
 
 ROW_NUMBER = "_row"
+# Set on rows whose key was made from their name (the file gave none).
+KEY_FROM_NAME = "_key_from_name"
 MAX_REPORTED_ERRORS = 1000
 # Listed per kind of problem in the report (the rest are counted).
 MAX_LISTED = 1000
@@ -67,6 +69,9 @@ class ImportContext:
     # possible duplicates; built on first use.
     _listings: dict[tuple[str, ...], tuple[int, str]] | None = None
     duplicates: list[dict[str, Any]] = field(default_factory=list)
+    # The listings some import wrote, which a row keyed by its name may update.
+    _imported: set[int] | None = None
+    _keys_given: set[str] = field(default_factory=set)
     # New listings and what they lack, and listings whose summary was made.
     incomplete: list[dict[str, Any]] = field(default_factory=list)
     incomplete_count: int = 0
@@ -159,6 +164,31 @@ class ImportContext:
             if other and (found := self._listings.get(listing_key(name, other))):
                 return found
         return None
+
+    def imported_before(self, pk: int) -> bool:
+        """Whether an earlier import wrote the listing ``pk``."""
+        if self._imported is None:
+            from ..models import ImportJob
+
+            self._imported = set(
+                ImportJob.infrastructures.through.objects.values_list(
+                    "infrastructure_id", flat=True
+                )
+            )
+        return pk in self._imported
+
+    def free_key(self, key: str) -> str:
+        """``key`` with the first number after it that no listing has."""
+        taken = set(
+            Infrastructure.objects.filter(slug__startswith=key).values_list(
+                "slug", flat=True
+            )
+        )
+        n = 2
+        while f"{key}-{n}" in taken | self._keys_given:
+            n += 1
+        self._keys_given.add(f"{key}-{n}")
+        return f"{key}-{n}"
 
     def report_duplicate(self, row: dict[str, Any], existing: tuple[int, str]) -> None:
         if len(self.duplicates) < MAX_LISTED:

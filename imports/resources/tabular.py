@@ -35,6 +35,7 @@ from .base import (
     Row,
     record_key,
 )
+from .context import KEY_FROM_NAME
 
 
 def _concepts(scheme: str, column: str) -> fields.Field:
@@ -64,6 +65,7 @@ def _optional(column: str, widget: widgets.Widget) -> fields.Field:
 
 class InfrastructureResource(ListingRows):
     key_columns = ("slug",)
+    derived_columns = (KEY_FROM_NAME,)
     export_select_related = ("host", "region", "structure")
     export_prefetch_related = ("types", "kets", "scientific_domains", "languages")
 
@@ -124,6 +126,7 @@ class InfrastructureResource(ListingRows):
 
     @classmethod
     def prepare(cls, row: Row) -> Row:
+        row[KEY_FROM_NAME] = "" if record_key(row.get("slug")) else "1"
         row["slug"] = record_key(row.get("slug") or row.get("name"))
         if "website" in row:
             row["website"] = clean_url(row["website"])

@@ -19,6 +19,7 @@ from .base import (
     Row,
     record_key,
 )
+from .context import KEY_FROM_NAME
 
 UNIQUIP_COLUMNS = [
     "Type",
@@ -154,8 +155,11 @@ class UniquipFacilityResource(ListingRows, UniquipResource):
         model = Infrastructure
         name = gettext_lazy("UNIQUIP facilities")
 
+    derived_columns = (KEY_FROM_NAME,)
+
     @classmethod
     def prepare(cls, row: Row) -> Row:
+        row[KEY_FROM_NAME] = "" if record_key(row.get("ID")) else "1"
         row["ID"] = record_key(row.get("ID") or row.get("Name"))
         return row
 

@@ -42,9 +42,9 @@ INVENTORY_COLUMNS = INVENTORY[0]
 @pytest.fixture
 def existing(db) -> Infrastructure:
     return make_infrastructure(
-        name="Bologna 3D Printing Lab",
+        name="Laboratorio MIST E-R",
         region="ITH55",
-        host=make_organisation(name="CNR", country="IT"),
+        host=make_organisation(name="MIST E-R S.c.r.l.", country="IT"),
         city="Bologna",
     )
 
@@ -134,9 +134,9 @@ def test_every_eu27_row_of_an_inventory_imports_as_a_listing(existing, tmp_path)
     assert job.duplicates == [
         {
             "row": 9,
-            "name": "Bologna 3D Printing Lab",
+            "name": "Laboratorio MIST E-R",
             "existing_pk": existing.pk,
-            "existing_name": "Bologna 3D Printing Lab",
+            "existing_name": "Laboratorio MIST E-R",
         }
     ]
     assert "Imported 8 rows: 4 new" in out
@@ -176,7 +176,7 @@ def test_possible_duplicates_import_once_confirmed(existing, tmp_path):
     out = run_command(inventory_path(tmp_path), "--accept-duplicates")
 
     assert "5 new" in out
-    assert Infrastructure.objects.filter(name="Bologna 3D Printing Lab").count() == 2
+    assert Infrastructure.objects.filter(name="Laboratorio MIST E-R").count() == 2
 
 
 def test_left_out_rows_are_written_with_their_reasons(existing, tmp_path):

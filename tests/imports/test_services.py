@@ -153,11 +153,37 @@ def test_importing_the_same_file_again_changes_nothing(two_region_importer):
     assert Organisation.objects.filter(name="Università di Bologna").count() == 1
 
 
+def test_a_row_named_like_a_listing_no_import_wrote_is_a_possible_duplicate(
+    importer,
+):
+    listing = make_infrastructure(
+        name="Nanofab Lab", slug="nanofab-lab", region="ITH55"
+    )
+    rows = [HEADER, rii("Nanofab Lab", summary="Another lab of the same name.")]
+
+    job = run_import(csv_file(rows), user=importer)
+
+    listing.refresh_from_db()
+    assert listing.summary != "Another lab of the same name."
+    assert (job.new_count, job.updated_count, job.error_count) == (0, 0, 1)
+    assert job.duplicates[0]["existing_pk"] == listing.pk
+
+    confirmed = run_import(csv_file(rows), user=importer, accept_duplicates=True)
+
+    assert confirmed.new_count == 1
+    assert Infrastructure.objects.get(slug="nanofab-lab-2").summary == (
+        "Another lab of the same name."
+    )
+
+
 def test_a_changed_row_updates_the_listing_found_by_its_key(importer):
     listing = make_infrastructure(
         name="Nanofab Lab", slug="nanofab-lab", region="ITH55"
     )
-    rows = [HEADER, rii("Nanofab Lab", summary="Now with a cleanroom.")]
+    rows = [
+        [*HEADER, "slug"],
+        [*rii("Nanofab Lab", summary="Now with a cleanroom."), "nanofab-lab"],
+    ]
 
     job = run_import(csv_file(rows), user=importer)
 
