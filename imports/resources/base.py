@@ -281,6 +281,10 @@ class CatalogueResource(resources.ModelResource):
         instance_loader_class = CachedInstanceLoader
 
 
+def _blank(value: object) -> bool:
+    return value is None or str(value).strip() == ""
+
+
 class ListingRows(CatalogueResource):
     """Rows that create or update listings: new ones land as drafts or pending
     review, never published. A row needs only a name and a region: a new listing
@@ -342,6 +346,19 @@ class ListingRows(CatalogueResource):
         if new:
             instance.status = self.context.new_status
 
+    def skip_row(
+        self,
+        instance: Any,
+        original: Any,
+        row: Row,
+        import_validation_errors: dict[str, Any] | None = None,
+    ) -> bool:
+        # Blank cells leave an existing listing's values (tags included) as they
+        # are, so they do not count as changes either.
+        if not instance._new_in_import:
+            row = {key: value for key, value in row.items() if not _blank(value)}
+        return super().skip_row(instance, original, row, import_validation_errors)
+
     def import_field(
         self,
         field: fields.Field,
@@ -355,10 +372,7 @@ class ListingRows(CatalogueResource):
         if (
             not instance._new_in_import
             and field.column_name in row
-            and str(
-                row[field.column_name] if row[field.column_name] is not None else ""
-            ).strip()
-            == ""
+            and _blank(row[field.column_name])
         ):
             return
         super().import_field(field, instance, row, is_m2m=is_m2m, **kwargs)

@@ -307,3 +307,17 @@ def test_a_row_the_database_refuses_is_reported_with_the_constraints_message(
             "or neither.",
         }
     ]
+
+
+def test_blank_cells_of_a_reimport_neither_erase_nor_count_as_changes(importer):
+    run_import(csv_file([HEADER, rii("Nanofab Lab", kets="Photonics")]), user=importer)
+    listing = Infrastructure.objects.get()
+
+    again = run_import(
+        csv_file([HEADER, rii("Nanofab Lab", kets="", email="")]), user=importer
+    )
+
+    assert (again.updated_count, again.unchanged_count) == (0, 1)
+    listing.refresh_from_db()
+    assert list(listing.kets.values_list("code", flat=True)) == ["PHOT"]
+    assert listing.contact_email == "lab@example.org"
