@@ -1,3 +1,5 @@
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +27,22 @@ if TYPE_CHECKING:
 def _scoped[QS: models.QuerySet](queryset: QS, condition: Q | None) -> QS:
     """``queryset`` limited by a permission scope (None: no limit)."""
     return queryset if condition is None else queryset.filter(condition)
+
+
+def with_counts[T](
+    items: Iterable[T], counts: Mapping[Any, int], *, key: str
+) -> list[T]:
+    """``items`` as a list, each with ``infrastructure_count`` read from ``counts``
+    by its attribute ``key`` (0 when absent), as ``with_counts_among`` annotates."""
+    listed = list(items)
+    for item in listed:
+        item.infrastructure_count = counts.get(getattr(item, key), 0)  # type: ignore[attr-defined]
+    return listed
+
+
+def total_of(region_counts: Counter[str]) -> int:
+    """The number of RIIs counted by ``counts_by_region()``: those of the countries."""
+    return sum(n for code, n in region_counts.items() if len(code) == 2)
 
 
 def _count(queryset: models.QuerySet[Any]) -> Coalesce:
@@ -131,6 +149,42 @@ class InfrastructureQuerySet(models.QuerySet["Infrastructure"]):
 
     def in_region(self, code: str) -> "InfrastructureQuerySet":
         return self.filter(region__code__startswith=code)
+
+    def counts_by_region(self) -> Counter[str]:
+        """How many of these RIIs each region holds, itself or below it, by code.
+
+        One grouped statement over the listings' own regions, summed up to every
+        region above them in Python (NUTS codes nest by prefix, as ``in_region``
+        reads them): the same numbers as a count per region, whatever the number
+        of regions asked about. Regions without any are left out (a Counter reads
+        them as 0); ``total_of()`` adds up the whole."""
+        rows = self.order_by().values_list("region_id").annotate(n=Count("pk"))
+        counts: Counter[str] = Counter()
+        for code, n in rows:
+            for end in range(2, len(code) + 1):
+                counts[code[:end]] += n
+        return counts
+
+    def counts_by_concept(self, tag: str) -> Counter[int]:
+        """How many of these RIIs are tagged, through their many-to-many field
+        ``tag``, with each concept (by id), one that maps to another counting for
+        that one instead (a 2012 KET for its 2018 successors), each RII once.
+
+        One grouped statement over the tags, for every concept at once; it serves
+        the lists of current terms (the 2018 KETs, the types), which map to none."""
+        field = self.model._meta.get_field(tag)
+        assert isinstance(field, models.ManyToManyField)
+        through = field.remote_field.through
+        assert through is not None  # set once the models are loaded
+        column = field.m2m_reverse_field_name()
+        rows = (
+            through._default_manager.filter(
+                infrastructure_id__in=self.order_by().values("pk")
+            )
+            .values_list(Coalesce(f"{column}__maps_to", column))
+            .annotate(n=Count("infrastructure_id", distinct=True))
+        )
+        return Counter(dict(rows))
 
     def awaiting_review(self) -> "InfrastructureQuerySet":
         """Listings their staff submitted for review."""

@@ -5,7 +5,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from .models import Concept, GoodPractice, Infrastructure, Region, RIS3Priority
-from .querysets import InfrastructureQuerySet
+from .querysets import InfrastructureQuerySet, total_of, with_counts
 from .schema_org import infrastructure_json_ld
 from .search import SORTS, search_catalogue
 from .search.forms import TRL_LEVELS
@@ -58,20 +58,20 @@ def _browse_list(
 def region_detail(request: HttpRequest, code: str) -> HttpResponse:
     region = get_object_or_404(Region, code=code.upper())
     published = Infrastructure.objects.published().in_region(region.code)
-    count = published.count()
+    # Every count of the page from two grouped statements: by region, by term.
+    by_region = published.counts_by_region()
+    count = by_region[region.code]
+    by_ket = published.counts_by_concept("kets")
+    by_type = published.counts_by_concept("types")
+    areas = with_counts(region.children.order_by("name"), by_region, key="code")
+    types = with_counts(Concept.objects.in_scheme("rii_type"), by_type, key="pk")
     context = {
         "region": region,
         "ancestors": Region.objects.filter(code__in=region.ancestor_codes()[:-1]),
-        # django-stubs cannot resolve lookups on the annotations of a custom
-        # QuerySet's method (here ``infrastructure_count``).
-        "areas": region.children.with_counts_among(published)  # type: ignore[misc]
-        .filter(infrastructure_count__gt=0)
-        .order_by("name"),
+        "areas": [area for area in areas if area.infrastructure_count],
         "ris3_priorities": RIS3Priority.objects.for_region(region).with_tag_relations(),
-        "kets": Concept.objects.kets_current().with_counts_among(published, tag="kets"),
-        "types": Concept.objects.in_scheme("rii_type")  # type: ignore[misc]
-        .with_counts_among(published, tag="types")
-        .filter(infrastructure_count__gt=0),
+        "kets": with_counts(Concept.objects.kets_current(), by_ket, key="pk"),
+        "types": [term for term in types if by_type[term.pk]],
         "infrastructure_count": count,
         "infrastructures": _browse_list(published, count),
         "list_limit": BROWSE_LIST_LIMIT,
@@ -89,10 +89,11 @@ def technology_detail(request: HttpRequest, code: str) -> HttpResponse:
         code=code.upper(),
     )
     published = Infrastructure.objects.published().tagged_with(ket)
-    count = published.count()
-    partners = Region.objects.partners().with_counts_among(published)
+    by_region = published.counts_by_region()
+    count = total_of(by_region)
+    partners = Region.objects.partners().order_by("name_en")
     # Partner regions do not nest, so what they leave out is elsewhere.
-    regions = list(partners.order_by("name_en"))
+    regions = with_counts(partners, by_region, key="code")
     context = {
         "ket": ket,
         "partner_regions": regions,

@@ -1,5 +1,7 @@
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import BadRequest
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -8,24 +10,51 @@ from django.views.static import serve
 
 from accounts import permissions
 from catalogue.models import Concept, Equipment, Infrastructure, Region, Service
+from catalogue.querysets import total_of, with_counts
 from core.files import accel_redirect
+from core.pagecache import GENERATION_KEY
+
+# The catalogue's totals of services and equipment, with the generation of the
+# page cache they were counted in: publishing or changing a listing moves it on.
+ITEM_TOTALS_KEY = "home:item-totals"
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     published = Infrastructure.objects.published()
+    by_region = published.counts_by_region()
     context = {
-        "partner_regions": Region.objects.partners()
-        .with_counts_among(published)
-        .order_by("name_en"),
-        "kets": Concept.objects.kets_current().with_counts_among(published, tag="kets"),
-        "infrastructure_count": published.count(),
+        "partner_regions": with_counts(
+            Region.objects.partners().order_by("name_en"), by_region, key="code"
+        ),
+        "kets": with_counts(
+            Concept.objects.kets_current(),
+            published.counts_by_concept("kets"),
+            key="pk",
+        ),
+        "infrastructure_count": total_of(by_region),
+        **_item_totals(published),
+    }
+    return render(request, "home.html", context)
+
+
+def _item_totals(published: QuerySet[Infrastructure]) -> dict[str, int]:
+    """The services and equipment items of published listings: counted once per
+    change of the catalogue (they are the home page's two slowest statements, a
+    scan of every service and item) and read from the cache in between."""
+    stored = cache.get_many([GENERATION_KEY, ITEM_TOTALS_KEY])
+    generation = stored.get(GENERATION_KEY, 0)
+    cached = stored.get(ITEM_TOTALS_KEY)
+    if cached is not None and cached[0] == generation:
+        return cached[1]
+    totals = {
         "service_count": Service.objects.filter(infrastructure__in=published).count(),
         "equipment_count": Equipment.objects.filter(
             infrastructure__in=published
         ).count(),
     }
-    return render(request, "home.html", context)
+    cache.set(ITEM_TOTALS_KEY, (generation, totals), None)
+    return totals
 
 
 @require_GET
