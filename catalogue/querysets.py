@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import (
     Count,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -165,23 +166,25 @@ class InfrastructureQuerySet(models.QuerySet["Infrastructure"]):
                 counts[code[:end]] += n
         return counts
 
-    def counts_by_concept(self, tag: str) -> Counter[int]:
+    def counts_by_concept(self, tag: str, *, mapped: bool = True) -> Counter[int]:
         """How many of these RIIs are tagged, through their many-to-many field
-        ``tag``, with each concept (by id), one that maps to another counting for
-        that one instead (a 2012 KET for its 2018 successors), each RII once.
+        ``tag``, with each concept (by id), each RII once.
 
-        One grouped statement over the tags, for every concept at once; it serves
-        the lists of current terms (the 2018 KETs, the types), which map to none."""
+        ``mapped``: a concept that maps to others counts for them instead (a 2012
+        KET for its 2018 successors), for the lists of current terms (the 2018
+        KETs, the types), which map to none; otherwise each concept for itself.
+        One grouped statement over the tags, for every concept at once."""
         field = self.model._meta.get_field(tag)
         assert isinstance(field, models.ManyToManyField)
         through = field.remote_field.through
         assert through is not None  # set once the models are loaded
         column = field.m2m_reverse_field_name()
+        term = Coalesce(f"{column}__maps_to", column) if mapped else F(column)
         rows = (
             through._default_manager.filter(
                 infrastructure_id__in=self.order_by().values("pk")
             )
-            .values_list(Coalesce(f"{column}__maps_to", column))
+            .values_list(term)
             .annotate(n=Count("infrastructure_id", distinct=True))
         )
         return Counter(dict(rows))

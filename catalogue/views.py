@@ -1,3 +1,6 @@
+from collections import defaultdict
+from dataclasses import dataclass, field
+
 from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -103,3 +106,54 @@ def technology_detail(request: HttpRequest, code: str) -> HttpResponse:
         "list_limit": BROWSE_LIST_LIMIT,
     }
     return render(request, "catalogue/technology_detail.html", context)
+
+
+@dataclass
+class RegionEntry:
+    """A region of the regions index, its published listings and its areas."""
+
+    region: Region
+    infrastructure_count: int
+    areas: list["RegionEntry"] = field(default_factory=list)
+
+
+@require_GET
+def region_list(request: HttpRequest) -> HttpResponse:
+    """Every country, with its NUTS-1 and NUTS-2 regions, and the published
+    listings of each (two statements: the regions, the listings by region)."""
+    by_region = Infrastructure.objects.published().counts_by_region()
+    regions = sorted(
+        Region.objects.filter(level__lte=2),
+        key=lambda region: region.display_name.casefold(),
+    )
+    entries = [RegionEntry(region, by_region[region.code]) for region in regions]
+    areas: defaultdict[str | None, list[RegionEntry]] = defaultdict(list)
+    for entry in entries:
+        areas[entry.region.parent_id].append(entry)
+    for entry in entries:
+        entry.areas = areas[entry.region.code]
+    countries = [entry for entry in entries if entry.region.level == 0]
+    context = {
+        "countries": countries,
+        "infrastructure_count": total_of(by_region),
+    }
+    return render(request, "catalogue/region_list.html", context)
+
+
+@require_GET
+def technology_list(request: HttpRequest) -> HttpResponse:
+    """The KETs of the 2018 list, those of 2012 they replace, and the published
+    listings of each (a 2012 KET's count for its 2018 successors too)."""
+    kets = Concept.objects.in_scheme("ket").prefetch_related("maps_to")
+    published = Infrastructure.objects.published()
+    current = published.counts_by_concept("kets")
+    own = published.counts_by_concept("kets", mapped=False)
+    kets_2018: list[Concept] = []
+    kets_2012: list[Concept] = []
+    for ket in kets.order_by("order"):
+        (kets_2018 if ket.collection == "2018" else kets_2012).append(ket)
+    context = {
+        "kets": with_counts(kets_2018, current, key="pk"),
+        "earlier_kets": with_counts(kets_2012, own, key="pk"),
+    }
+    return render(request, "catalogue/technology_list.html", context)

@@ -4,8 +4,10 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
@@ -15,6 +17,7 @@ from catalogue.vocabulary import vocabulary
 if TYPE_CHECKING:
     from catalogue.models import Service
     from catalogue.search import Card, FacetGroup, Match
+    from catalogue.views import RegionEntry
 
 register = template.Library()
 
@@ -117,6 +120,49 @@ def result_card(card: "Card", matches: "list[Match] | None") -> SafeString:
         + term(gettext("Languages"), languages)
         + "</dl></article></li>"
     )
+
+
+@register.simple_tag
+def region_areas(country: "RegionEntry") -> SafeString:
+    """The NUTS-1 regions of a country on the regions index, each with its NUTS-2
+    regions, linked and with their numbers of listings.
+
+    Built here, like the result cards: the index lists some 400 regions, which
+    took a template loop about 50 ms to write."""
+    prefix = escape(_path_prefix("catalogue:region_detail"))
+
+    def item(entry: "RegionEntry", link_class: str, meta_class: str) -> str:
+        code = escape(entry.region.code)
+        link = f' class="{link_class}"' if link_class else ""
+        return (
+            f'<a{link} href="{prefix}{code}/">{escape(entry.region.display_name)}'
+            f'</a> <span class="{meta_class}">{code} · '
+            f"{intcomma(entry.infrastructure_count)}</span>"
+        )
+
+    nuts1_items = []
+    for nuts1 in country.areas:
+        nuts2_items = "".join(
+            f"<li>{item(nuts2, '', 'text-body-secondary')}</li>"
+            for nuts2 in nuts1.areas
+        )
+        nested = (
+            f'<ul class="list-unstyled ps-3 small mb-2">{nuts2_items}</ul>'
+            if nuts2_items
+            else ""
+        )
+        nuts1_items.append(
+            f'<li class="col-md-6 col-lg-4">'
+            f"{item(nuts1, 'fw-semibold', 'text-body-secondary small')}{nested}</li>"
+        )
+    return mark_safe(  # noqa: S308 - every value escaped above
+        f'<ul class="list-unstyled row g-2 mb-0">{"".join(nuts1_items)}</ul>'
+    )
+
+
+def _path_prefix(url_name: str) -> str:
+    """The path of ``url_name`` up to its one argument (which ends the path)."""
+    return reverse(url_name, args=["0"]).removesuffix("0/")
 
 
 @register.filter
