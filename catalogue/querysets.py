@@ -1,13 +1,13 @@
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from django.core.cache import cache
 from django.db import models
 from django.db.models import (
     Count,
     Exists,
-    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce
 
 from accounts import permissions
 from accounts.permissions import AnyUser
+from core.pagecache import GENERATION_KEY
 
 if TYPE_CHECKING:
     # Also the models of the QuerySets' type arguments, which ruff does not read.
@@ -28,6 +29,22 @@ if TYPE_CHECKING:
 def _scoped[QS: models.QuerySet](queryset: QS, condition: Q | None) -> QS:
     """``queryset`` limited by a permission scope (None: no limit)."""
     return queryset if condition is None else queryset.filter(condition)
+
+
+def once_per_change[T](key: str, compute: Callable[[], T]) -> T:
+    """``compute()``, kept in the cache under ``key`` until the catalogue changes:
+    with the generation of the page cache it was computed in, which publishing or
+    changing a listing moves on (``core.pagecache.pages_changed``). For the
+    catalogue-wide counts of the home and index pages, which read every listing.
+    The generation is read before computing, so a change during it is not missed."""
+    stored = cache.get_many([GENERATION_KEY, key])
+    generation = stored.get(GENERATION_KEY, 0)
+    cached = stored.get(key)
+    if cached is not None and cached[0] == generation:
+        return cached[1]
+    value = compute()
+    cache.set(key, (generation, value), None)
+    return value
 
 
 def with_counts[T](
@@ -179,13 +196,15 @@ class InfrastructureQuerySet(models.QuerySet["Infrastructure"]):
         through = field.remote_field.through
         assert through is not None  # set once the models are loaded
         column = field.m2m_reverse_field_name()
-        term = Coalesce(f"{column}__maps_to", column) if mapped else F(column)
-        rows = (
-            through._default_manager.filter(
-                infrastructure_id__in=self.order_by().values("pk")
-            )
-            .values_list(term)
-            .annotate(n=Count("infrastructure_id", distinct=True))
+        tags = through._default_manager.filter(
+            infrastructure_id__in=self.order_by().values("pk")
+        )
+        if not mapped:
+            # A listing has a concept once: no need to count distinct listings.
+            own = tags.values_list(column).annotate(n=Count("infrastructure_id"))
+            return Counter(dict(own))
+        rows = tags.values_list(Coalesce(f"{column}__maps_to", column)).annotate(
+            n=Count("infrastructure_id", distinct=True)
         )
         return Counter(dict(rows))
 

@@ -8,7 +8,12 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from .models import Concept, GoodPractice, Infrastructure, Region, RIS3Priority
-from .querysets import InfrastructureQuerySet, total_of, with_counts
+from .querysets import (
+    InfrastructureQuerySet,
+    once_per_change,
+    total_of,
+    with_counts,
+)
 from .schema_org import infrastructure_json_ld
 from .search import SORTS, search_catalogue
 from .search.forms import TRL_LEVELS
@@ -146,8 +151,13 @@ def technology_list(request: HttpRequest) -> HttpResponse:
     listings of each (a 2012 KET's count for its 2018 successors too)."""
     kets = Concept.objects.in_scheme("ket").prefetch_related("maps_to")
     published = Infrastructure.objects.published()
-    current = published.counts_by_concept("kets")
-    own = published.counts_by_concept("kets", mapped=False)
+    current, own = once_per_change(
+        "technologies:counts",
+        lambda: (
+            published.counts_by_concept("kets"),
+            published.counts_by_concept("kets", mapped=False),
+        ),
+    )
     kets_2018: list[Concept] = []
     kets_2012: list[Concept] = []
     for ket in kets.order_by("order"):

@@ -1,5 +1,6 @@
+from typing import Any
+
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import BadRequest
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -10,51 +11,35 @@ from django.views.static import serve
 
 from accounts import permissions
 from catalogue.models import Concept, Equipment, Infrastructure, Region, Service
-from catalogue.querysets import total_of, with_counts
+from catalogue.querysets import once_per_change, total_of, with_counts
 from core.files import accel_redirect
-from core.pagecache import GENERATION_KEY
-
-# The catalogue's totals of services and equipment, with the generation of the
-# page cache they were counted in: publishing or changing a listing moves it on.
-ITEM_TOTALS_KEY = "home:item-totals"
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     published = Infrastructure.objects.published()
     by_region = published.counts_by_region()
+    totals = once_per_change("home:totals", lambda: _totals(published))
     context = {
         "partner_regions": with_counts(
             Region.objects.partners().order_by("name_en"), by_region, key="code"
         ),
-        "kets": with_counts(
-            Concept.objects.kets_current(),
-            published.counts_by_concept("kets"),
-            key="pk",
-        ),
+        "kets": with_counts(Concept.objects.kets_current(), totals["kets"], key="pk"),
         "infrastructure_count": total_of(by_region),
-        **_item_totals(published),
+        "service_count": totals["services"],
+        "equipment_count": totals["equipment"],
     }
     return render(request, "home.html", context)
 
 
-def _item_totals(published: QuerySet[Infrastructure]) -> dict[str, int]:
-    """The services and equipment items of published listings: counted once per
-    change of the catalogue (they are the home page's two slowest statements, a
-    scan of every service and item) and read from the cache in between."""
-    stored = cache.get_many([GENERATION_KEY, ITEM_TOTALS_KEY])
-    generation = stored.get(GENERATION_KEY, 0)
-    cached = stored.get(ITEM_TOTALS_KEY)
-    if cached is not None and cached[0] == generation:
-        return cached[1]
-    totals = {
-        "service_count": Service.objects.filter(infrastructure__in=published).count(),
-        "equipment_count": Equipment.objects.filter(
-            infrastructure__in=published
-        ).count(),
+def _totals(published: QuerySet[Infrastructure]) -> dict[str, Any]:
+    """The catalogue-wide counts of the home page that read every tag, service
+    and equipment item (its slowest statements): counted once per change."""
+    return {
+        "kets": published.counts_by_concept("kets"),  # type: ignore[attr-defined]
+        "services": Service.objects.filter(infrastructure__in=published).count(),
+        "equipment": Equipment.objects.filter(infrastructure__in=published).count(),
     }
-    cache.set(ITEM_TOTALS_KEY, (generation, totals), None)
-    return totals
 
 
 @require_GET
