@@ -300,4 +300,6 @@ class InfrastructureQuerySet(models.QuerySet["Infrastructure"]):
                 queryset=Equipment.objects.select_related("category"),
             ),
             "photos",
+            # Which of its region's priorities the listing names, in bold.
+            "ris3_priorities",
         )

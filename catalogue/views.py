@@ -37,7 +37,10 @@ def infrastructure_detail(request: HttpRequest, slug: str) -> HttpResponse:
     infrastructure = get_object_or_404(
         Infrastructure.objects.published().with_detail_relations(), slug=slug
     )
-    priorities = RIS3Priority.objects.for_region(infrastructure.region)
+    # With their regions: a priority's link names its region's page.
+    priorities = RIS3Priority.objects.for_region(infrastructure.region).select_related(
+        "region"
+    )
     return render(
         request,
         "catalogue/infrastructure_detail.html",

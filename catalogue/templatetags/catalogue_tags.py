@@ -123,6 +123,59 @@ def result_card(card: "Card", matches: "list[Match] | None") -> SafeString:
 
 
 @register.simple_tag
+def service_article(service: "Service", request_url: str) -> SafeString:
+    """One service of a listing's page: its type, description and terms, and the
+    links to request or book it.
+
+    Built here, like the result cards: a listing can offer dozens of services, and
+    in a template loop they took most of the page's time."""
+    anchor = escape(service.anchor)
+    name = escape(service.name)
+    available, no = gettext("Available"), gettext("No")
+    if service.lead_time_days is None:
+        lead_time = gettext("On request")
+    else:
+        days = service.lead_time_days
+        lead_time = ngettext("%(days)s day", "%(days)s days", days) % {"days": days}
+    languages = ", ".join(str(language.label) for language in service.languages.all())
+
+    def term(label: str, value: object) -> str:
+        return f"<div><dt>{escape(label)}</dt><dd>{escape(str(value))}</dd></div>"
+
+    booking = (
+        f'<a href="{escape(service.booking_url)}" rel="noopener">'
+        f"{escape(gettext('Book online'))}"
+        f'<span class="visually-hidden">: {name}</span></a>'
+        if service.booking_url
+        else ""
+    )
+    return mark_safe(  # noqa: S308 - every value escaped above
+        f'<article class="service" id="{anchor}" aria-labelledby="{anchor}-title">'
+        f'<h3 id="{anchor}-title">{name}</h3>'
+        f'<p class="mb-2"><span class="badge badge-soft">'
+        f"{escape(str(service.service_type.label))}</span></p>"
+        f"<p>{escape(service.description)}</p>"
+        '<dl class="terms-grid">'
+        + term(gettext("Technology readiness"), trl_range(service))
+        + term(gettext("Access mode"), service.access_mode.label)
+        + term(gettext("Price band"), service.get_price_band_display())
+        + term(gettext("SME rate"), available if service.sme_rate_available else no)
+        + term(gettext("Typical lead time"), lead_time)
+        + term(gettext("Intellectual property"), service.get_ip_default_display())
+        + term(
+            gettext("NDA"),
+            available if service.nda_available else gettext("Not offered"),
+        )
+        + term(gettext("Languages"), languages or "–")
+        + "</dl>"
+        '<p class="mt-3 mb-0 d-flex flex-wrap gap-3">'
+        f'<a href="{escape(request_url)}?service={escape(service.slug)}">'
+        f"{escape(gettext('Request this service'))}"
+        f'<span class="visually-hidden">: {name}</span></a>{booking}</p></article>'
+    )
+
+
+@register.simple_tag
 def region_areas(country: "RegionEntry") -> SafeString:
     """The NUTS-1 regions of a country on the regions index, each with its NUTS-2
     regions, linked and with their numbers of listings.

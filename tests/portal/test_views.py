@@ -62,7 +62,7 @@ def test_detail_page_uses_a_fixed_number_of_queries(
             infrastructure=rii, image="photos/x.webp", alt_text="The lab"
         )
     make_ris3_priority(region="ITH5")
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         response = client.get(rii.get_absolute_url())
     assert response.status_code == 200
 
