@@ -1,3 +1,4 @@
+import functools
 import json
 from collections.abc import Iterator
 from html import escape
@@ -10,7 +11,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext, override
 
 from catalogue.vocabulary import vocabulary
 
@@ -129,50 +130,72 @@ def service_article(service: "Service", request_url: str) -> SafeString:
 
     Built here, like the result cards: a listing can offer dozens of services, and
     in a template loop they took most of the page's time."""
+    labels = _service_labels(get_language())
     anchor = escape(service.anchor)
     name = escape(service.name)
-    available, no = gettext("Available"), gettext("No")
     if service.lead_time_days is None:
-        lead_time = gettext("On request")
+        lead_time = labels["on_request"]
     else:
         days = service.lead_time_days
-        lead_time = ngettext("%(days)s day", "%(days)s days", days) % {"days": days}
+        lead_time = escape(
+            ngettext("%(days)s day", "%(days)s days", days) % {"days": days}
+        )
     languages = ", ".join(str(language.label) for language in service.languages.all())
 
     def term(label: str, value: object) -> str:
-        return f"<div><dt>{escape(label)}</dt><dd>{escape(str(value))}</dd></div>"
+        return f"<div><dt>{labels[label]}</dt><dd>{value}</dd></div>"
 
     booking = (
-        f'<a href="{escape(service.booking_url)}" rel="noopener">'
-        f"{escape(gettext('Book online'))}"
+        f'<a href="{escape(service.booking_url)}" rel="noopener">{labels["book"]}'
         f'<span class="visually-hidden">: {name}</span></a>'
         if service.booking_url
         else ""
     )
-    return mark_safe(  # noqa: S308 - every value escaped above
+    return mark_safe(  # noqa: S308 - every value escaped here or in _service_labels
         f'<article class="service" id="{anchor}" aria-labelledby="{anchor}-title">'
         f'<h3 id="{anchor}-title">{name}</h3>'
         f'<p class="mb-2"><span class="badge badge-soft">'
         f"{escape(str(service.service_type.label))}</span></p>"
         f"<p>{escape(service.description)}</p>"
         '<dl class="terms-grid">'
-        + term(gettext("Technology readiness"), trl_range(service))
-        + term(gettext("Access mode"), service.access_mode.label)
-        + term(gettext("Price band"), service.get_price_band_display())
-        + term(gettext("SME rate"), available if service.sme_rate_available else no)
-        + term(gettext("Typical lead time"), lead_time)
-        + term(gettext("Intellectual property"), service.get_ip_default_display())
-        + term(
-            gettext("NDA"),
-            available if service.nda_available else gettext("Not offered"),
-        )
-        + term(gettext("Languages"), languages or "–")
+        + term("trl", escape(trl_range(service)))
+        + term("access_mode", escape(str(service.access_mode.label)))
+        + term("price_band", escape(str(service.get_price_band_display())))
+        + term("sme_rate", labels["available" if service.sme_rate_available else "no"])
+        + term("lead_time", lead_time)
+        + term("ip", escape(str(service.get_ip_default_display())))
+        + term("nda", labels["available" if service.nda_available else "not_offered"])
+        + term("languages", escape(languages) or "–")
         + "</dl>"
         '<p class="mt-3 mb-0 d-flex flex-wrap gap-3">'
         f'<a href="{escape(request_url)}?service={escape(service.slug)}">'
-        f"{escape(gettext('Request this service'))}"
-        f'<span class="visually-hidden">: {name}</span></a>{booking}</p></article>'
+        f'{labels["request"]}<span class="visually-hidden">: {name}</span></a>'
+        f"{booking}</p></article>"
     )
+
+
+@functools.cache
+def _service_labels(language: str | None) -> dict[str, str]:
+    """The fixed texts of a service's article in ``language``, escaped: looked up
+    once per language rather than a dozen times per service."""
+    with override(language):
+        texts = {
+            "trl": gettext("Technology readiness"),
+            "access_mode": gettext("Access mode"),
+            "price_band": gettext("Price band"),
+            "sme_rate": gettext("SME rate"),
+            "lead_time": gettext("Typical lead time"),
+            "ip": gettext("Intellectual property"),
+            "nda": gettext("NDA"),
+            "languages": gettext("Languages"),
+            "available": gettext("Available"),
+            "no": gettext("No"),
+            "not_offered": gettext("Not offered"),
+            "on_request": gettext("On request"),
+            "book": gettext("Book online"),
+            "request": gettext("Request this service"),
+        }
+    return {key: escape(text) for key, text in texts.items()}
 
 
 @register.simple_tag
