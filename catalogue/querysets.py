@@ -1,6 +1,9 @@
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from django.core.cache import cache
 from django.db import models
 from django.db.models import (
     Count,
@@ -16,6 +19,7 @@ from django.db.models.functions import Coalesce
 
 from accounts import permissions
 from accounts.permissions import AnyUser
+from core.pagecache import GENERATION_KEY
 
 if TYPE_CHECKING:
     # Also the models of the QuerySets' type arguments, which ruff does not read.
@@ -25,6 +29,38 @@ if TYPE_CHECKING:
 def _scoped[QS: models.QuerySet](queryset: QS, condition: Q | None) -> QS:
     """``queryset`` limited by a permission scope (None: no limit)."""
     return queryset if condition is None else queryset.filter(condition)
+
+
+def once_per_change[T](key: str, compute: Callable[[], T]) -> T:
+    """``compute()``, kept in the cache under ``key`` until the catalogue changes:
+    with the generation of the page cache it was computed in, which publishing or
+    changing a listing moves on (``core.pagecache.pages_changed``). For the
+    catalogue-wide counts of the home and index pages, which read every listing.
+    The generation is read before computing, so a change during it is not missed."""
+    stored = cache.get_many([GENERATION_KEY, key])
+    generation = stored.get(GENERATION_KEY, 0)
+    cached = stored.get(key)
+    if cached is not None and cached[0] == generation:
+        return cached[1]
+    value = compute()
+    cache.set(key, (generation, value), None)
+    return value
+
+
+def with_counts[T](
+    items: Iterable[T], counts: Mapping[Any, int], *, key: str
+) -> list[T]:
+    """``items`` as a list, each with ``infrastructure_count`` read from ``counts``
+    by its attribute ``key`` (0 when absent), as ``with_counts_among`` annotates."""
+    listed = list(items)
+    for item in listed:
+        item.infrastructure_count = counts.get(getattr(item, key), 0)  # type: ignore[attr-defined]
+    return listed
+
+
+def total_of(region_counts: Counter[str]) -> int:
+    """The number of RIIs counted by ``counts_by_region()``: those of the countries."""
+    return sum(n for code, n in region_counts.items() if len(code) == 2)
 
 
 def _count(queryset: models.QuerySet[Any]) -> Coalesce:
@@ -132,6 +168,46 @@ class InfrastructureQuerySet(models.QuerySet["Infrastructure"]):
     def in_region(self, code: str) -> "InfrastructureQuerySet":
         return self.filter(region__code__startswith=code)
 
+    def counts_by_region(self) -> Counter[str]:
+        """How many of these RIIs each region holds, itself or below it, by code.
+
+        One grouped statement over the listings' own regions, summed up to every
+        region above them in Python (NUTS codes nest by prefix, as ``in_region``
+        reads them): the same numbers as a count per region, whatever the number
+        of regions asked about. Regions without any are left out (a Counter reads
+        them as 0); ``total_of()`` adds up the whole."""
+        rows = self.order_by().values_list("region_id").annotate(n=Count("pk"))
+        counts: Counter[str] = Counter()
+        for code, n in rows:
+            for end in range(2, len(code) + 1):
+                counts[code[:end]] += n
+        return counts
+
+    def counts_by_concept(self, tag: str, *, mapped: bool = True) -> Counter[int]:
+        """How many of these RIIs are tagged, through their many-to-many field
+        ``tag``, with each concept (by id), each RII once.
+
+        ``mapped``: a concept that maps to others counts for them instead (a 2012
+        KET for its 2018 successors), for the lists of current terms (the 2018
+        KETs, the types), which map to none; otherwise each concept for itself.
+        One grouped statement over the tags, for every concept at once."""
+        field = self.model._meta.get_field(tag)
+        assert isinstance(field, models.ManyToManyField)
+        through = field.remote_field.through
+        assert through is not None  # set once the models are loaded
+        column = field.m2m_reverse_field_name()
+        tags = through._default_manager.filter(
+            infrastructure_id__in=self.order_by().values("pk")
+        )
+        if not mapped:
+            # A listing has a concept once: no need to count distinct listings.
+            own = tags.values_list(column).annotate(n=Count("infrastructure_id"))
+            return Counter(dict(own))
+        rows = tags.values_list(Coalesce(f"{column}__maps_to", column)).annotate(
+            n=Count("infrastructure_id", distinct=True)
+        )
+        return Counter(dict(rows))
+
     def awaiting_review(self) -> "InfrastructureQuerySet":
         """Listings their staff submitted for review."""
         return self.filter(status="pending")
@@ -224,4 +300,6 @@ class InfrastructureQuerySet(models.QuerySet["Infrastructure"]):
                 queryset=Equipment.objects.select_related("category"),
             ),
             "photos",
+            # Which of its region's priorities the listing names, in bold.
+            "ris3_priorities",
         )

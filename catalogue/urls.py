@@ -11,6 +11,8 @@ urlpatterns = [
         views.infrastructure_detail,
         name="infrastructure_detail",
     ),
+    path("regions/", views.region_list, name="region_list"),
     path("regions/<str:code>/", views.region_detail, name="region_detail"),
+    path("technologies/", views.technology_list, name="technology_list"),
     path("technologies/<str:code>/", views.technology_detail, name="technology_detail"),
 ]

@@ -7,6 +7,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import TemplateView
 from django.views.i18n import set_language
 
+from catalogue import sitemaps as catalogue_sitemaps
 from catalogue.sitemaps import sitemaps
 
 from . import views
@@ -39,8 +40,7 @@ urlpatterns = [
     ),
     path(
         "sitemap-<section>.xml",
-        sitemap_views.sitemap,
-        {"sitemaps": sitemaps},
+        catalogue_sitemaps.section,
         name="sitemap_section",
     ),
     path(

@@ -1,20 +1,24 @@
+import functools
 import json
 from collections.abc import Iterator
 from html import escape
 from typing import TYPE_CHECKING, Any
 
 from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext, override
 
 from catalogue.vocabulary import vocabulary
 
 if TYPE_CHECKING:
     from catalogue.models import Service
     from catalogue.search import Card, FacetGroup, Match
+    from catalogue.views import RegionEntry
 
 register = template.Library()
 
@@ -117,6 +121,124 @@ def result_card(card: "Card", matches: "list[Match] | None") -> SafeString:
         + term(gettext("Languages"), languages)
         + "</dl></article></li>"
     )
+
+
+@register.simple_tag
+def service_article(service: "Service", request_url: str) -> SafeString:
+    """One service of a listing's page: its type, description and terms, and the
+    links to request or book it.
+
+    Built here, like the result cards: a listing can offer dozens of services, and
+    in a template loop they took most of the page's time."""
+    labels = _service_labels(get_language())
+    anchor = escape(service.anchor)
+    name = escape(service.name)
+    if service.lead_time_days is None:
+        lead_time = labels["on_request"]
+    else:
+        days = service.lead_time_days
+        lead_time = escape(
+            ngettext("%(days)s day", "%(days)s days", days) % {"days": days}
+        )
+    languages = ", ".join(str(language.label) for language in service.languages.all())
+
+    def term(label: str, value: object) -> str:
+        return f"<div><dt>{labels[label]}</dt><dd>{value}</dd></div>"
+
+    booking = (
+        f'<a href="{escape(service.booking_url)}" rel="noopener">{labels["book"]}'
+        f'<span class="visually-hidden">: {name}</span></a>'
+        if service.booking_url
+        else ""
+    )
+    return mark_safe(  # noqa: S308 - every value escaped here or in _service_labels
+        f'<article class="service" id="{anchor}" aria-labelledby="{anchor}-title">'
+        f'<h3 id="{anchor}-title">{name}</h3>'
+        f'<p class="mb-2"><span class="badge badge-soft">'
+        f"{escape(str(service.service_type.label))}</span></p>"
+        f"<p>{escape(service.description)}</p>"
+        '<dl class="terms-grid">'
+        + term("trl", escape(trl_range(service)))
+        + term("access_mode", escape(str(service.access_mode.label)))
+        + term("price_band", escape(str(service.get_price_band_display())))
+        + term("sme_rate", labels["available" if service.sme_rate_available else "no"])
+        + term("lead_time", lead_time)
+        + term("ip", escape(str(service.get_ip_default_display())))
+        + term("nda", labels["available" if service.nda_available else "not_offered"])
+        + term("languages", escape(languages) or "–")
+        + "</dl>"
+        '<p class="mt-3 mb-0 d-flex flex-wrap gap-3">'
+        f'<a href="{escape(request_url)}?service={escape(service.slug)}">'
+        f'{labels["request"]}<span class="visually-hidden">: {name}</span></a>'
+        f"{booking}</p></article>"
+    )
+
+
+@functools.cache
+def _service_labels(language: str | None) -> dict[str, str]:
+    """The fixed texts of a service's article in ``language``, escaped: looked up
+    once per language rather than a dozen times per service."""
+    with override(language):
+        texts = {
+            "trl": gettext("Technology readiness"),
+            "access_mode": gettext("Access mode"),
+            "price_band": gettext("Price band"),
+            "sme_rate": gettext("SME rate"),
+            "lead_time": gettext("Typical lead time"),
+            "ip": gettext("Intellectual property"),
+            "nda": gettext("NDA"),
+            "languages": gettext("Languages"),
+            "available": gettext("Available"),
+            "no": gettext("No"),
+            "not_offered": gettext("Not offered"),
+            "on_request": gettext("On request"),
+            "book": gettext("Book online"),
+            "request": gettext("Request this service"),
+        }
+    return {key: escape(text) for key, text in texts.items()}
+
+
+@register.simple_tag
+def region_areas(country: "RegionEntry") -> SafeString:
+    """The NUTS-1 regions of a country on the regions index, each with its NUTS-2
+    regions, linked and with their numbers of listings.
+
+    Built here, like the result cards: the index lists some 400 regions, which
+    took a template loop about 50 ms to write."""
+    prefix = escape(_path_prefix("catalogue:region_detail"))
+
+    def item(entry: "RegionEntry", link_class: str, meta_class: str) -> str:
+        code = escape(entry.region.code)
+        link = f' class="{link_class}"' if link_class else ""
+        return (
+            f'<a{link} href="{prefix}{code}/">{escape(entry.region.display_name)}'
+            f'</a> <span class="{meta_class}">{code} · '
+            f"{intcomma(entry.infrastructure_count)}</span>"
+        )
+
+    nuts1_items = []
+    for nuts1 in country.areas:
+        nuts2_items = "".join(
+            f"<li>{item(nuts2, '', 'text-body-secondary')}</li>"
+            for nuts2 in nuts1.areas
+        )
+        nested = (
+            f'<ul class="list-unstyled ps-3 small mb-2">{nuts2_items}</ul>'
+            if nuts2_items
+            else ""
+        )
+        nuts1_items.append(
+            f'<li class="col-md-6 col-lg-4">'
+            f"{item(nuts1, 'fw-semibold', 'text-body-secondary small')}{nested}</li>"
+        )
+    return mark_safe(  # noqa: S308 - every value escaped above
+        f'<ul class="list-unstyled row g-2 mb-0">{"".join(nuts1_items)}</ul>'
+    )
+
+
+def _path_prefix(url_name: str) -> str:
+    """The path of ``url_name`` up to its one argument (which ends the path)."""
+    return reverse(url_name, args=["0"]).removesuffix("0/")
 
 
 @register.filter

@@ -176,7 +176,7 @@ def test_region_page_uses_a_fixed_number_of_queries(
     client, django_assert_num_queries, n
 ):
     populate(n)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(14):
         response = client.get(region_url("ITH5"))
     assert response.status_code == 200
 
