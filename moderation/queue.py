@@ -2,6 +2,7 @@
 regions, and the number of listings per region and status."""
 
 import datetime
+from typing import Any
 
 from django.db import models
 from django.db.models import Count, Q
@@ -79,7 +80,7 @@ def region_counts(user: User) -> list[Region]:
         filter=Q(status=Status.PUBLISHED)
         & (Q(verified_at__lt=due) | Q(verified_at__isnull=True)),
     )
-    groups = list(
+    groups = (
         Infrastructure.objects.filter(
             permissions.within("region", [region.code for region in regions])
         )
@@ -87,8 +88,11 @@ def region_counts(user: User) -> list[Region]:
         .values("region_id")
         .annotate(**counts)
     )
+    by_region: dict[str, Any] = {row["region_id"]: row for row in groups}
     for region in regions:
-        inside = [row for row in groups if row["region_id"].startswith(region.code)]
+        inside = [
+            row for code, row in by_region.items() if code.startswith(region.code)
+        ]
         for name in counts:
             setattr(region, f"count_{name}", sum(row[name] for row in inside))
     return regions
