@@ -6,8 +6,10 @@ from django.db import connection
 from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains
 
 from catalogue import search
+from catalogue.admin import FirstRowsFormSet
 from catalogue.models import Region, SearchText
 from tests.factories import (
     concept,
@@ -75,15 +77,16 @@ def test_infrastructure_change_form_renders_with_inlines(superuser_client):
 def change_page_queries(client, services: int) -> int:
     infrastructure = make_infrastructure(name="Pilot line")
     for number in range(services):
-        make_service(infrastructure=infrastructure, name=f"Service {number}")
-        make_equipment(infrastructure=infrastructure, name=f"Instrument {number}")
+        make_service(infrastructure=infrastructure, name=f"Service {number:02}")
+        make_equipment(infrastructure=infrastructure, name=f"Instrument {number:02}")
     url = reverse("admin:catalogue_infrastructure_change", args=[infrastructure.pk])
     client.get(url)  # the session and the vocabularies' caches warmed
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200
-    assert f"Service {services - 1}" in response.text
-    assert f"Instrument {services - 1}" in response.text
+    shown = min(services, FirstRowsFormSet.max_rows)
+    assert f"Service {shown - 1:02}" in response.text
+    assert f"Instrument {shown - 1:02}" in response.text
     return len(queries)
 
 
@@ -92,6 +95,98 @@ def test_a_listings_change_page_costs_as_many_queries_for_30_items_as_for_1(
 ):
     one = change_page_queries(superuser_client, 1)
     assert change_page_queries(superuser_client, 30) == one
+
+
+def inline_forms(response, prefix: str) -> int:
+    for inline in response.context["inline_admin_formsets"]:
+        if inline.formset.prefix == prefix:
+            return len(inline.formset.forms)
+    raise LookupError(prefix)
+
+
+def test_a_listing_with_many_items_shows_the_first_and_links_to_all_of_them(
+    superuser_client,
+):
+    listing = make_infrastructure(name="Pilot line")
+    for number in range(25):
+        make_service(infrastructure=listing, name=f"Service {number:02}")
+        make_equipment(infrastructure=listing, name=f"Instrument {number:02}")
+    other = make_service(name="Someone else's service")
+    url = reverse("admin:catalogue_infrastructure_change", args=[listing.pk])
+
+    response = superuser_client.get(url)
+
+    assert inline_forms(response, "services") == inline_forms(response, "equipment")
+    assert inline_forms(response, "services") == 20
+    assert "Service 19" in response.text
+    assert "Service 20" not in response.text
+    assertContains(response, "The first 20 of 25 services are shown here.")
+    assertContains(response, "See all 25 equipment of this listing")
+    services_url = reverse("admin:catalogue_service_changelist")
+    all_services = f"{services_url}?infrastructure__id__exact={listing.pk}"
+    assertContains(response, f'href="{all_services}"')
+    every = superuser_client.get(all_services)
+    assert every.status_code == 200
+    assert "Service 24" in every.text
+    assert other.name not in every.text
+
+
+def test_a_listing_with_few_items_shows_them_all_without_a_link(superuser_client):
+    service = make_service(name="Cleanroom access")
+    url = reverse(
+        "admin:catalogue_infrastructure_change", args=[service.infrastructure.pk]
+    )
+
+    response = superuser_client.get(url)
+
+    assert inline_forms(response, "services") == 1
+    assertNotContains(response, "of this listing")
+
+
+def test_the_items_shown_on_a_listings_change_page_are_edited_in_place(
+    superuser_client,
+):
+    listing = make_infrastructure(name="Pilot line")
+    services = [
+        make_service(infrastructure=listing, name=f"Service {number:02}")
+        for number in range(25)
+    ]
+    url = reverse("admin:catalogue_infrastructure_change", args=[listing.pk])
+    page = superuser_client.get(url)
+    data = admin_form_data(page)
+    data["services-0-name"] = "Renamed service"
+
+    response = superuser_client.post(url, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    services[0].refresh_from_db()
+    assert services[0].name == "Renamed service"
+    assert listing.services.count() == 25
+
+
+def admin_form_data(response) -> dict:
+    """What a browser would send back for an admin change page: the main form's
+    and every inline form's current values."""
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        management = formset.management_form
+        forms += [management, *formset.forms]
+    data: dict = {}
+    for form in forms:
+        for name, field in form.fields.items():
+            value = form[name].value()
+            key = form.add_prefix(name)
+            if field.disabled or value is None:
+                continue
+            if isinstance(value, bool):
+                if value:
+                    data[key] = "on"
+            elif isinstance(value, list | tuple):
+                data[key] = [str(getattr(item, "pk", item)) for item in value]
+            else:
+                data[key] = str(getattr(value, "pk", value))
+    return data
 
 
 def test_anonymous_visitors_are_sent_to_the_admin_login(client):
