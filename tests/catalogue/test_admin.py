@@ -10,7 +10,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from catalogue import search
 from catalogue.admin import FirstRowsFormSet
-from catalogue.models import Region, SearchText
+from catalogue.models import Concept, Region, SearchText
 from tests.factories import (
     concept,
     make_equipment,
@@ -322,3 +322,38 @@ def test_renaming_a_vocabulary_term_refreshes_the_listings_tagged_with_it(
         change_in_admin(superuser_client, term, label="Elektronenmikroskopiexyz")
 
     assert search_finds(superuser_client, "Elektronenmikroskopiexyz", listing)
+
+
+def test_the_item_change_lists_filter_by_vocabulary_terms(superuser_client):
+    testing = concept("service_type", "testing")
+    wanted = make_service(name="Tensile testing", service_type="testing")
+    other = Concept.objects.filter(scheme="service_type").exclude(pk=testing.pk)[0]
+    make_service(name="Consultancy on alloys", service_type=other.code)
+    url = reverse("admin:catalogue_service_changelist")
+
+    response = superuser_client.get(url, {"service_type__id__exact": testing.pk})
+
+    assert response.status_code == 200
+    assertContains(response, wanted.name)
+    assertNotContains(response, "Consultancy on alloys")
+    assertContains(response, f"?service_type__id__exact={testing.pk}")
+
+
+@pytest.mark.parametrize("model", ["infrastructure", "service", "equipment"])
+def test_the_change_lists_run_the_same_queries_for_one_and_many_rows(
+    superuser_client, model
+):
+    url = reverse(f"admin:catalogue_{model}_changelist")
+    make_equipment(infrastructure=make_service().infrastructure)
+    superuser_client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        superuser_client.get(url)
+    for _ in range(15):
+        make_equipment(infrastructure=make_service().infrastructure)
+    with CaptureQueriesContext(connection) as many:
+        response = superuser_client.get(url)
+
+    assert response.status_code == 200
+    assert len(many) == len(one)
+    counts = [q["sql"] for q in many.captured_queries if "COUNT(*)" in q["sql"]]
+    assert len(counts) == 1  # the rows are counted once, not again "in all"
