@@ -171,7 +171,7 @@ class FirstRowsFormSet(LabelledRowFormSet):
     may have hundreds, and a form row each made its change page take seconds. The
     page links to the change list of all of them (``total_rows`` tells how many)."""
 
-    max_rows = 20
+    max_rows = 10
 
     def get_queryset(self):
         if not hasattr(self, "_queryset"):
