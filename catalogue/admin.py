@@ -166,7 +166,30 @@ class LabelledTabularInline(admin.TabularInline):
     formset = LabelledRowFormSet
 
 
-class ServiceInline(LabelledTabularInline):
+class FirstRowsFormSet(LabelledRowFormSet):
+    """The first ``max_rows`` items of a listing, in their usual order: a listing
+    may have hundreds, and a form row each made its change page take seconds. The
+    page links to the change list of all of them (``total_rows`` tells how many)."""
+
+    max_rows = 10
+
+    def get_queryset(self):
+        if not hasattr(self, "_queryset"):
+            items = super().get_queryset()
+            self.total_rows = items.count()
+            self._queryset = items[: self.max_rows]
+        return self._queryset
+
+
+class FirstRowsInline(LabelledTabularInline):
+    """A tabular inline of a listing's first items, with a link to the change list
+    of all of them, where each is edited on its own page."""
+
+    formset = FirstRowsFormSet
+    template = "admin/catalogue/edit_inline/first_rows_tabular.html"
+
+
+class ServiceInline(FirstRowsInline):
     """A listing's services as one row each: the everyday terms edited in place, the
     rest on the service's own page (its link). A listing may offer dozens of services,
     and a full form with five vocabulary pickers per service made the page slow (each
@@ -195,7 +218,7 @@ class ServiceInline(LabelledTabularInline):
         return False
 
 
-class EquipmentInline(LabelledTabularInline):
+class EquipmentInline(FirstRowsInline):
     """A listing's equipment as one row each, like its services: the category is
     chosen on the item's own page, and new items are added from the equipment list."""
 
@@ -225,7 +248,7 @@ class PhotoInline(LabelledTabularInline):
         return False
 
 
-class ModerationDecisionInline(ReadOnlyAdmin, admin.TabularInline):
+class ModerationDecisionInline(ReadOnlyAdmin, FirstRowsInline):
     """The decisions taken on a listing, newest first."""
 
     model = ModerationDecision
@@ -263,8 +286,9 @@ class ServiceAdmin(
         "sme_rate_available",
         "nda_available",
         "ip_default",
-        ("service_type", admin.RelatedOnlyFieldListFilter),
-        ("access_mode", admin.RelatedOnlyFieldListFilter),
+        # Every term of the vocabulary: finding the terms in use read every row.
+        "service_type",
+        "access_mode",
     ]
     search_fields = ["name", "description", "infrastructure__name"]
     autocomplete_fields = [
@@ -277,6 +301,8 @@ class ServiceAdmin(
     ]
     prepopulated_fields = {"slug": ["name"]}
     list_select_related = ["infrastructure", "service_type"]
+    # Counting 100,000 rows twice (filtered and in all) took longer than the page.
+    show_full_result_count = False
 
 
 @admin.register(Equipment)
@@ -297,7 +323,7 @@ class EquipmentAdmin(
     list_filter = [
         "access",
         "training_required",
-        ("category", admin.RelatedOnlyFieldListFilter),
+        "category",
     ]
     search_fields = [
         "name",
@@ -310,6 +336,7 @@ class EquipmentAdmin(
     autocomplete_fields = ["infrastructure", "category", "services"]
     prepopulated_fields = {"slug": ["name"]}
     list_select_related = ["infrastructure", "category"]
+    show_full_result_count = False
 
 
 @admin.register(GoodPractice)

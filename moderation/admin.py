@@ -108,8 +108,9 @@ class InfrastructureAdmin(RegionScopedAdmin, RefreshesSearch, SimpleHistoryAdmin
         "status",
         "changed_since_review",
         RegionWithinFilter,
-        ("kets", admin.RelatedOnlyFieldListFilter),
-        ("types", admin.RelatedOnlyFieldListFilter),
+        # Every term of the vocabulary: finding the terms in use read every row.
+        "kets",
+        "types",
     ]
     search_fields = ["name", "acronym", "city", "host__name", "region__code"]
     autocomplete_fields = [
@@ -124,6 +125,7 @@ class InfrastructureAdmin(RegionScopedAdmin, RefreshesSearch, SimpleHistoryAdmin
     ]
     prepopulated_fields = {"slug": ["name"]}
     list_select_related = ["host", "region"]
+    show_full_result_count = False
     date_hierarchy = "updated_at"
     # The status and its dates change through decisions only, which are recorded.
     readonly_fields = [

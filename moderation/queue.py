@@ -2,10 +2,10 @@
 regions, and the number of listings per region and status."""
 
 import datetime
+from typing import Any
 
 from django.db import models
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from access.models import AccessRequest
@@ -57,13 +57,17 @@ def dashboard_regions(user: User) -> models.QuerySet:
     return Region.objects.filter(code__in=codes)
 
 
-def region_counts(user: User) -> models.QuerySet:
+def region_counts(user: User) -> list[Region]:
     """Each region ``user`` administers (the partner regions for a superuser), with
-    the number of its listings in each status, changed since review and unverified.
+    the number of its listings in each status, changed since review and unverified
+    (attributes ``count_<status>``, ``count_changed``, ``count_unverified``).
 
-    The counts come from one query: a region counts the listings of every region
-    under it."""
-    regions = dashboard_regions(user)
+    A region counts the listings of every region under it. The counts come from one
+    query, grouped by the listings' own region and added up here: a subquery per
+    region and count had to scan the listings once for each of them."""
+    regions = list(dashboard_regions(user).order_by("code"))
+    if not regions:
+        return regions
     due = verification_due_before()
     counts = {
         status: Count("pk", filter=Q(status=status)) for status in COUNTED_STATUSES
@@ -76,20 +80,19 @@ def region_counts(user: User) -> models.QuerySet:
         filter=Q(status=Status.PUBLISHED)
         & (Q(verified_at__lt=due) | Q(verified_at__isnull=True)),
     )
-    return regions.annotate(
-        **{
-            f"count_{name}": _subquery_count(aggregate)
-            for name, aggregate in counts.items()
-        }
-    ).order_by("code")
-
-
-def _subquery_count(aggregate: Count) -> Coalesce:
-    inside = (
-        Infrastructure.objects.filter(region__code__startswith=OuterRef("code"))
+    groups = (
+        Infrastructure.objects.filter(
+            permissions.within("region", [region.code for region in regions])
+        )
         .order_by()
-        .values(group=Value(1))
-        .annotate(n=aggregate)
-        .values("n")
+        .values("region_id")
+        .annotate(**counts)
     )
-    return Coalesce(Subquery(inside), 0, output_field=IntegerField())
+    by_region: dict[str, Any] = {row["region_id"]: row for row in groups}
+    for region in regions:
+        inside = [
+            row for code, row in by_region.items() if code.startswith(region.code)
+        ]
+        for name in counts:
+            setattr(region, f"count_{name}", sum(row[name] for row in inside))
+    return regions

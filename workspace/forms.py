@@ -20,6 +20,8 @@ from catalogue.models import Concept, Equipment, Infrastructure, Region, Service
 from core import uploads
 from core.forms import model_choice_field
 
+from . import choices
+
 HOST_KINDS = [
     OrganisationKind.UNIVERSITY,
     OrganisationKind.RTO,
@@ -82,7 +84,8 @@ class VersionedModelForm(forms.ModelForm):
 
     @property
     def model_fields(self) -> list[str]:
-        return [name for name in self.fields if name != "edit_token"]
+        """The form's fields that are the model's (not its token or helpers)."""
+        return [name for name in self.fields if name in (self._meta.fields or ())]
 
     @property
     def model_data(self) -> dict[str, Any]:
@@ -182,6 +185,7 @@ class InfrastructureForm(VersionedModelForm):
     host = forms.ModelChoiceField(
         label=_("Host organisation"),
         queryset=Organisation.objects.filter(kind__in=HOST_KINDS).order_by("name"),
+        help_text=_("Once the listing is saved, those of its country are listed."),
     )
     region = RegionChoiceField(
         label=_("Region"),
@@ -212,6 +216,24 @@ class InfrastructureForm(VersionedModelForm):
         widget=forms.SelectMultiple(attrs={"size": 10}),
         required=False,
         help_text=MULTIPLE_HELP,
+    )
+    host_search = forms.CharField(
+        label=_("Another host organisation"),
+        required=False,
+        max_length=200,
+        help_text=_(
+            "Not in the list? Type its name or part of it, then save: one match is "
+            "chosen, several are added to the list for you to choose from."
+        ),
+    )
+    region_search = forms.CharField(
+        label=_("Another region"),
+        required=False,
+        max_length=200,
+        help_text=_(
+            "Not in the list? Type its NUTS code or name, then save: one match is "
+            "chosen, several are added to the list for you to choose from."
+        ),
     )
     languages = ConceptChoiceField(
         label=_("Languages spoken"),
@@ -276,8 +298,10 @@ class InfrastructureForm(VersionedModelForm):
                 "Moving it to a region with other partner admins sends it to them "
                 "for review: it is offline until they approve it."
             )
+        for narrowed in choices.NARROWED:
+            choices.narrow(self, narrowed)
         self.helper.layout = Layout(
-            Fieldset(_("Name and host"), "name", "acronym", "host"),
+            Fieldset(_("Name and host"), "name", "acronym", "host", "host_search"),
             Fieldset(
                 _("Description"),
                 "summary",
@@ -287,7 +311,13 @@ class InfrastructureForm(VersionedModelForm):
                 "website",
             ),
             Fieldset(
-                _("Location"), "region", "city", "address", "latitude", "longitude"
+                _("Location"),
+                "region",
+                "region_search",
+                "city",
+                "address",
+                "latitude",
+                "longitude",
             ),
             Fieldset(
                 _("Classification"),
@@ -305,6 +335,11 @@ class InfrastructureForm(VersionedModelForm):
         return self.cleaned_data.get("lifecycle") or (
             self.instance.lifecycle or Infrastructure.Lifecycle.OPERATIONAL
         )
+
+    def clean(self) -> dict[str, Any]:
+        for narrowed in choices.NARROWED:
+            choices.pick_searched(self, narrowed)
+        return super().clean()
 
 
 class ServiceForm(VersionedModelForm):

@@ -6,9 +6,11 @@ from django.db import connection
 from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains
 
 from catalogue import search
-from catalogue.models import Region, SearchText
+from catalogue.admin import FirstRowsFormSet
+from catalogue.models import Concept, Region, SearchText
 from tests.factories import (
     concept,
     make_equipment,
@@ -75,15 +77,16 @@ def test_infrastructure_change_form_renders_with_inlines(superuser_client):
 def change_page_queries(client, services: int) -> int:
     infrastructure = make_infrastructure(name="Pilot line")
     for number in range(services):
-        make_service(infrastructure=infrastructure, name=f"Service {number}")
-        make_equipment(infrastructure=infrastructure, name=f"Instrument {number}")
+        make_service(infrastructure=infrastructure, name=f"Service {number:02}")
+        make_equipment(infrastructure=infrastructure, name=f"Instrument {number:02}")
     url = reverse("admin:catalogue_infrastructure_change", args=[infrastructure.pk])
     client.get(url)  # the session and the vocabularies' caches warmed
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200
-    assert f"Service {services - 1}" in response.text
-    assert f"Instrument {services - 1}" in response.text
+    shown = min(services, FirstRowsFormSet.max_rows)
+    assert f"Service {shown - 1:02}" in response.text
+    assert f"Instrument {shown - 1:02}" in response.text
     return len(queries)
 
 
@@ -92,6 +95,98 @@ def test_a_listings_change_page_costs_as_many_queries_for_30_items_as_for_1(
 ):
     one = change_page_queries(superuser_client, 1)
     assert change_page_queries(superuser_client, 30) == one
+
+
+def inline_forms(response, prefix: str) -> int:
+    for inline in response.context["inline_admin_formsets"]:
+        if inline.formset.prefix == prefix:
+            return len(inline.formset.forms)
+    raise LookupError(prefix)
+
+
+def test_a_listing_with_many_items_shows_the_first_and_links_to_all_of_them(
+    superuser_client,
+):
+    listing = make_infrastructure(name="Pilot line")
+    for number in range(25):
+        make_service(infrastructure=listing, name=f"Service {number:02}")
+        make_equipment(infrastructure=listing, name=f"Instrument {number:02}")
+    other = make_service(name="Someone else's service")
+    url = reverse("admin:catalogue_infrastructure_change", args=[listing.pk])
+
+    response = superuser_client.get(url)
+
+    assert inline_forms(response, "services") == inline_forms(response, "equipment")
+    assert inline_forms(response, "services") == 10
+    assert "Service 09" in response.text
+    assert "Service 10" not in response.text
+    assertContains(response, "The first 10 of 25 services are shown here.")
+    assertContains(response, "See all 25 equipment of this listing")
+    services_url = reverse("admin:catalogue_service_changelist")
+    all_services = f"{services_url}?infrastructure__id__exact={listing.pk}"
+    assertContains(response, f'href="{all_services}"')
+    every = superuser_client.get(all_services)
+    assert every.status_code == 200
+    assert "Service 24" in every.text
+    assert other.name not in every.text
+
+
+def test_a_listing_with_few_items_shows_them_all_without_a_link(superuser_client):
+    service = make_service(name="Cleanroom access")
+    url = reverse(
+        "admin:catalogue_infrastructure_change", args=[service.infrastructure.pk]
+    )
+
+    response = superuser_client.get(url)
+
+    assert inline_forms(response, "services") == 1
+    assertNotContains(response, "of this listing")
+
+
+def test_the_items_shown_on_a_listings_change_page_are_edited_in_place(
+    superuser_client,
+):
+    listing = make_infrastructure(name="Pilot line")
+    services = [
+        make_service(infrastructure=listing, name=f"Service {number:02}")
+        for number in range(25)
+    ]
+    url = reverse("admin:catalogue_infrastructure_change", args=[listing.pk])
+    page = superuser_client.get(url)
+    data = admin_form_data(page)
+    data["services-0-name"] = "Renamed service"
+
+    response = superuser_client.post(url, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    services[0].refresh_from_db()
+    assert services[0].name == "Renamed service"
+    assert listing.services.count() == 25
+
+
+def admin_form_data(response) -> dict:
+    """What a browser would send back for an admin change page: the main form's
+    and every inline form's current values."""
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        management = formset.management_form
+        forms += [management, *formset.forms]
+    data: dict = {}
+    for form in forms:
+        for name, field in form.fields.items():
+            value = form[name].value()
+            key = form.add_prefix(name)
+            if field.disabled or value is None:
+                continue
+            if isinstance(value, bool):
+                if value:
+                    data[key] = "on"
+            elif isinstance(value, list | tuple):
+                data[key] = [str(getattr(item, "pk", item)) for item in value]
+            else:
+                data[key] = str(getattr(value, "pk", value))
+    return data
 
 
 def test_anonymous_visitors_are_sent_to_the_admin_login(client):
@@ -227,3 +322,38 @@ def test_renaming_a_vocabulary_term_refreshes_the_listings_tagged_with_it(
         change_in_admin(superuser_client, term, label="Elektronenmikroskopiexyz")
 
     assert search_finds(superuser_client, "Elektronenmikroskopiexyz", listing)
+
+
+def test_the_item_change_lists_filter_by_vocabulary_terms(superuser_client):
+    testing = concept("service_type", "testing")
+    wanted = make_service(name="Tensile testing", service_type="testing")
+    other = Concept.objects.filter(scheme="service_type").exclude(pk=testing.pk)[0]
+    make_service(name="Consultancy on alloys", service_type=other.code)
+    url = reverse("admin:catalogue_service_changelist")
+
+    response = superuser_client.get(url, {"service_type__id__exact": testing.pk})
+
+    assert response.status_code == 200
+    assertContains(response, wanted.name)
+    assertNotContains(response, "Consultancy on alloys")
+    assertContains(response, f"?service_type__id__exact={testing.pk}")
+
+
+@pytest.mark.parametrize("model", ["infrastructure", "service", "equipment"])
+def test_the_change_lists_run_the_same_queries_for_one_and_many_rows(
+    superuser_client, model
+):
+    url = reverse(f"admin:catalogue_{model}_changelist")
+    make_equipment(infrastructure=make_service().infrastructure)
+    superuser_client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        superuser_client.get(url)
+    for _ in range(15):
+        make_equipment(infrastructure=make_service().infrastructure)
+    with CaptureQueriesContext(connection) as many:
+        response = superuser_client.get(url)
+
+    assert response.status_code == 200
+    assert len(many) == len(one)
+    counts = [q["sql"] for q in many.captured_queries if "COUNT(*)" in q["sql"]]
+    assert len(counts) == 1  # the rows are counted once, not again "in all"

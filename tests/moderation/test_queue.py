@@ -7,8 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
+from accounts.models import RegionAdministration
 from catalogue.models import Infrastructure, Region
-from tests.factories import make_staff, make_user
+from tests.factories import make_infrastructure, make_staff, make_user
 from tests.moderation.conftest import OTHER_REGION, make_moderator, make_superuser
 from tests.moderation.objects import make_access_request, make_listing
 
@@ -72,10 +73,10 @@ def test_the_queue_page_runs_the_same_queries_for_one_and_many_rows(
     fill_queue("ITH5", 1, "First")
     client.force_login(moderator)
     url = reverse(QUEUE_URL)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         one = client.get(url)
     fill_queue("ITH5", 25, "More")
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         many = client.get(url)
 
     assertContains(one, "First pending 0")
@@ -105,6 +106,31 @@ def test_counts_per_region_and_status_include_the_regions_below(client, moderato
     }
     changelist = reverse("admin:catalogue_infrastructure_changelist")
     assertContains(response, f"{changelist}?within=ITH5&amp;status__exact=published")
+
+
+def test_a_region_counts_its_listings_also_when_a_region_above_it_is_listed(
+    client, moderator
+):
+    RegionAdministration.objects.create(user=moderator, region_id="IT")
+    make_listing("ITH5", status="pending")
+    make_listing("ITH5", changed_since_review=True, verified_at=LONG_AGO)
+    make_infrastructure(region="ITC11", status="pending")
+    make_listing(OTHER_REGION, status="pending")
+    client.force_login(moderator)
+
+    response = client.get(reverse(QUEUE_URL))
+
+    rows = {
+        region.code: (dict(counts), region)
+        for region, counts in response.context["regions"]
+    }
+    assert list(rows) == ["IT", "ITH5"]
+    italy, italy_region = rows["IT"]
+    ith5, ith5_region = rows["ITH5"]
+    assert (italy["pending"], italy["published"]) == (2, 1)
+    assert (ith5["pending"], ith5["published"]) == (1, 1)
+    assert (italy_region.count_changed, italy_region.count_unverified) == (1, 1)
+    assert (ith5_region.count_changed, ith5_region.count_unverified) == (1, 1)
 
 
 def test_a_superuser_sees_the_counts_of_every_partner_region(client):
@@ -197,11 +223,11 @@ def test_the_listing_change_list_runs_the_same_queries_for_one_and_many_rows(
     make_listing("ITH5", status="pending", name="First lab")
     client.force_login(moderator)
     url = reverse("admin:catalogue_infrastructure_changelist")
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         one = client.get(url)
     for n in range(30):
         make_listing("ITH5", status="pending", name=f"Lab {n}")
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         many = client.get(url)
 
     assertContains(one, "First lab")
