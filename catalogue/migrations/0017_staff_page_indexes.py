@@ -14,6 +14,6 @@ DROP = "DROP INDEX IF EXISTS rii_published_verified_idx"
 
 
 class Migration(migrations.Migration):
-    dependencies = [("catalogue", "0014_search_filter_bits")]
+    dependencies = [("catalogue", "0016_public_page_indexes")]
 
     operations = [migrations.RunSQL(CREATE, DROP)]
