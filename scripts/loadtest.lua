@@ -2,8 +2,8 @@
 -- 10 % home, region and technology pages. PATHS_RII is a file of RII paths.
 local queries = {"laser", "microscopy", "additive", "nano", "battery", "sensor",
   "polymer", "coating", "imaging", "robot", "photonics", "testing"}
-local filters = {"", "&region=DE", "&region=IT", "&technology=AM", "&technology=NANO",
-  "&page=2", "&region=FR&technology=AMN"}
+local filters = {"", "&region=DE", "&region=ITH", "&ket=AM", "&ket=NANO",
+  "&page=2", "&country=FR&ket=AM", "&service_type=testing", "&sort=name"}
 local others = {"/", "/regions/DE/", "/regions/ITH5/", "/technologies/AM/", "/technologies/NANO/"}
 local rii = {}
 local cached = os.getenv("LOADTEST_CACHED") == "1"
@@ -40,8 +40,10 @@ done = function(summary, latency, requests)
   local errors = summary.errors.connect + summary.errors.read + summary.errors.write
     + summary.errors.status + summary.errors.timeout
   io.write(string.format(
-    '{"requests": %d, "seconds": %.2f, "rps": %.1f, "p50_ms": %.1f, "p95_ms": %.1f, "p99_ms": %.1f, "errors": %d, "non_2xx_3xx": %d}\n',
+    '{"requests": %d, "seconds": %.2f, "rps": %.1f, "p50_ms": %.1f, "p95_ms": %.1f, "p99_ms": %.1f, "errors": %d, "non_2xx_3xx": %d, "socket_errors": {"connect": %d, "read": %d, "write": %d, "timeout": %d}}\n',
     summary.requests, summary.duration / 1e6, summary.requests / (summary.duration / 1e6),
     latency:percentile(50) / 1000, latency:percentile(95) / 1000,
-    latency:percentile(99) / 1000, errors, summary.errors.status))
+    latency:percentile(99) / 1000, errors, summary.errors.status,
+    summary.errors.connect, summary.errors.read, summary.errors.write,
+    summary.errors.timeout))
 end
