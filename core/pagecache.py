@@ -45,6 +45,9 @@ LOCAL_PAGE_SECONDS = 10.0
 # At most this many pages per process (a search page is some 60 kB).
 LOCAL_PAGES = 200
 
+# How long a request waits for another that renders the same missing page.
+RENDER_WAIT_SECONDS = 3.0
+
 # What a stored page holds instead of the CSRF token of the visitor it was made for.
 CSRF_PLACEHOLDER = b"\x00page-cache-csrf-token\x00"
 _CSRF_TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{32,64})"')
@@ -52,6 +55,7 @@ _CSRF_TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{32,64
 _lock = threading.Lock()
 _generation: list[Any] = [None, 0.0]  # value, read at (monotonic)
 _pages: dict[str, tuple[float, tuple[int, list[tuple[str, str]], bytes]]] = {}
+_rendering: dict[str, threading.Event] = {}
 
 
 def pages_changed() -> None:
@@ -198,6 +202,21 @@ def anonymous_pages(get_response: Callable[[HttpRequest], HttpResponse]) -> Call
         response["X-Page-Cache"] = "hit"
         return response
 
+    def render(request: HttpRequest, key: str, seconds: int) -> HttpResponse:
+        response = get_response(request)
+        content = _stored_content(request, response)
+        if content is not None:
+            headers = [
+                (name, value)
+                for name, value in response.items()
+                if name.lower() not in ("x-request-id", "content-length", "set-cookie")
+            ]
+            stored = (response.status_code, headers, content)
+            cache.set(key, stored, seconds)
+            _local_set(key, stored)
+            response["X-Page-Cache"] = "miss"
+        return response
+
     def middleware(request: HttpRequest) -> HttpResponse:
         seconds = getattr(settings, "PORTAL_PAGE_CACHE_SECONDS", 0)
         if not seconds or not _cacheable(request):
@@ -213,18 +232,46 @@ def anonymous_pages(get_response: Callable[[HttpRequest], HttpResponse]) -> Call
                 _local_set(key, stored)
         if stored is not None:
             return answer(request, stored)
-        response = get_response(request)
-        content = _stored_content(request, response)
-        if content is not None:
-            headers = [
-                (name, value)
-                for name, value in response.items()
-                if name.lower() not in ("x-request-id", "content-length", "set-cookie")
-            ]
-            stored = (response.status_code, headers, content)
-            cache.set(key, stored, seconds)
-            _local_set(key, stored)
-            response["X-Page-Cache"] = "miss"
-        return response
+        # One request renders a missing page; the others asking for it meanwhile,
+        # in this process or another, wait for it (a few seconds at most).
+        with _lock:
+            other = _rendering.get(key)
+            if other is None:
+                event = _rendering[key] = threading.Event()
+        if other is not None:
+            other.wait(RENDER_WAIT_SECONDS)
+            stored = _local_get(key)
+            return answer(request, stored) if stored else render(request, key, seconds)
+        try:
+            stored = _rendered_elsewhere(key)
+            if stored is not None:
+                _local_set(key, stored)
+                return answer(request, stored)
+            try:
+                return render(request, key, seconds)
+            finally:
+                cache.delete(f"{key}:rendering")
+        finally:
+            with _lock:
+                _rendering.pop(key, None)
+            event.set()
 
     return middleware
+
+
+def _rendered_elsewhere(key: str) -> Any:
+    """None once this process may render ``key``; the page, if another process
+    rendered it meanwhile. Without Redis nobody waits."""
+    lock = f"{key}:rendering"
+    if cache.add(lock, 1, int(RENDER_WAIT_SECONDS) + 1) or cache.get(lock) is None:
+        return None
+    deadline = time.monotonic() + RENDER_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(0.02)
+        stored = cache.get(key)
+        if stored is not None:
+            return stored
+        if cache.get(lock) is None:
+            break
+    cache.add(lock, 1, int(RENDER_WAIT_SECONDS) + 1)
+    return None

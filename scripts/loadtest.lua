@@ -1,39 +1,43 @@
 -- wrk mix: 70 % search pages (varied queries and filters), 20 % RII pages,
--- 10 % home, region and technology pages. PATHS_RII is a file of RII paths.
-local queries = {"laser", "microscopy", "additive", "nano", "battery", "sensor",
-  "polymer", "coating", "imaging", "robot", "photonics", "testing"}
-local filters = {"", "&region=DE", "&region=ITH", "&ket=AM", "&ket=NANO",
-  "&page=2", "&country=FR&ket=AM", "&service_type=testing", "&sort=name"}
-local others = {"/", "/regions/DE/", "/regions/ITH5/", "/technologies/AM/", "/technologies/NANO/"}
-local rii = {}
+-- 10 % home, region and technology pages, drawn from the path files that
+-- scripts/loadtest.sh writes (LOADTEST_PATHS: a folder with search.txt, rii.txt and
+-- others.txt). LOADTEST_CACHED=1 requests only the others (cached anonymous pages).
+local dir = os.getenv("LOADTEST_PATHS") or "var/bench/loadtest"
 local cached = os.getenv("LOADTEST_CACHED") == "1"
 
-init = function(args)
-  local f = io.open(os.getenv("LOADTEST_RII_PATHS") or "var/bench/rii_paths.txt")
+local function lines(name, fallback)
+  local list = {}
+  local f = io.open(dir .. "/" .. name)
   if f then
-    for line in f:lines() do rii[#rii + 1] = line end
+    for line in f:lines() do
+      if line ~= "" then list[#list + 1] = line end
+    end
     f:close()
   end
-  if #rii == 0 then rii[1] = "/infrastructures/" end
+  if #list == 0 then list[1] = fallback end
+  return list
+end
+
+local search, rii, others
+
+init = function(args)
+  search = lines("search.txt", "/infrastructures/")
+  rii = lines("rii.txt", "/infrastructures/")
+  others = lines("others.txt", "/")
   math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16))
 end
 
 request = function()
-  local path
-  if cached then
-    path = others[math.random(#others)]
-  else
+  local list = others
+  if not cached then
     local r = math.random(100)
     if r <= 70 then
-      path = "/infrastructures/?q=" .. queries[math.random(#queries)]
-        .. filters[math.random(#filters)]
+      list = search
     elseif r <= 90 then
-      path = rii[math.random(#rii)]
-    else
-      path = others[math.random(#others)]
+      list = rii
     end
   end
-  return wrk.format("GET", path, {["Accept-Encoding"] = "identity"})
+  return wrk.format("GET", list[math.random(#list)], {["Accept-Encoding"] = "identity"})
 end
 
 done = function(summary, latency, requests)

@@ -4,6 +4,7 @@
 # faults: every database connection terminated once, the page cache's Redis stopped
 # and restarted once. Writes var/bench/load.json and prints it.
 # Environment: LOADTEST_URL (http://127.0.0.1:8000), LOADTEST_SECONDS (12 per run),
+# LOADTEST_WARM (1: fetch every page of the mix once before the runs),
 # LOADTEST_CONNECTIONS (32), LOADTEST_RUNS (the runs to make: "mix cached faults"),
 # LOADTEST_REDIS_PORT (the throw-away Redis), PY, DATABASE_URL (the dataset served).
 set -eu
@@ -13,12 +14,32 @@ CONN=${LOADTEST_CONNECTIONS:-32}
 RUNS=${LOADTEST_RUNS:-mix cached faults}
 PY=${PY:-.venv/bin/python}
 case "$URL" in http://127.0.0.1:*) ;; *) echo "only against 127.0.0.1" >&2; exit 2;; esac
-mkdir -p var/bench
+PATHS=var/bench/loadtest
+mkdir -p "$PATHS"
+# The mix's pages: 12 queries x 9 filters, 500 published RIIs, 5 others.
+for q in laser microscopy additive nano battery sensor polymer coating imaging robot \
+    photonics testing; do
+  for f in "" "&region=DE" "&region=ITH" "&ket=AM" "&ket=NANO" "&page=2" \
+      "&country=FR&ket=AM" "&service_type=testing" "&sort=name"; do
+    echo "/infrastructures/?q=$q$f"
+  done
+done > "$PATHS/search.txt"
+printf '%s\n' / /regions/DE/ /regions/ITH5/ /technologies/AM/ /technologies/NANO/ \
+  > "$PATHS/others.txt"
 $PY manage.py shell --no-imports -c "
 from catalogue.models import Infrastructure
 for i in Infrastructure.objects.published().order_by('?')[:500]:
-    print(i.get_absolute_url())" | grep "^/" > var/bench/rii_paths.txt || true
-echo "$(wc -l < var/bench/rii_paths.txt) RII paths; runs of ${SECONDS_}s, $CONN connections: $RUNS" >&2
+    print(i.get_absolute_url())" | grep "^/" > "$PATHS/rii.txt" || true
+echo "$(cat "$PATHS"/*.txt | wc -l) paths; runs of ${SECONDS_}s, $CONN connections: $RUNS" >&2
+export LOADTEST_PATHS="$PATHS"
+# Steady state: every page of the mix is asked for once first (4 at a time), as
+# earlier traffic would have; LOADTEST_WARM=0 measures from an empty cache instead.
+if [ "${LOADTEST_WARM:-1}" = 1 ]; then
+  started=$(date +%s)
+  cat "$PATHS"/*.txt | sed "s|^|url = \"$URL|; s|\$|\"\noutput = /dev/null|" > "$PATHS/warm.curl"
+  curl -s -Z --parallel-max 4 -K "$PATHS/warm.curl" || true
+  echo "warmed the cache in $(($(date +%s) - started))s" >&2
+fi
 run() { wrk -t2 -c"$CONN" -d"${SECONDS_}s" --latency -s scripts/loadtest.lua "$URL" | tail -1; }
 mix=null; cached=null; faults=null
 : > var/bench/faults.log
