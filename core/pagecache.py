@@ -17,7 +17,9 @@ In front of Redis each process keeps the pages it served last in memory
 (`LOCAL_PAGES`), keyed by generation; the generation itself is read from Redis at
 most every `LOCAL_GENERATION_SECONDS`, so a change shows on other processes within
 that delay (at once on the process that made it). Without Redis (an outage) the last
-known generation is kept, so memory still answers for `LOCAL_PAGE_SECONDS`.
+known generation is kept, so memory still answers for `LOCAL_PAGE_SECONDS`, and
+when Redis comes back empty it is given that generation again (see
+`current_generation`).
 """
 
 import hashlib
@@ -41,9 +43,9 @@ GENERATION_KEY = "page-cache:generation"
 
 # How long a process trusts the generation it read, and keeps a page in memory.
 LOCAL_GENERATION_SECONDS = 1.0
-LOCAL_PAGE_SECONDS = 10.0
-# At most this many pages per process (a search page is some 60 kB).
-LOCAL_PAGES = 200
+LOCAL_PAGE_SECONDS = 60.0
+# At most this many pages per process (a search page is some 60 kB, an RII 40 kB).
+LOCAL_PAGES = 500
 
 # How long a request waits for another that renders the same missing page.
 RENDER_WAIT_SECONDS = 3.0
@@ -53,7 +55,8 @@ CSRF_PLACEHOLDER = b"\x00page-cache-csrf-token\x00"
 _CSRF_TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{32,64})"')
 
 _lock = threading.Lock()
-_generation: list[Any] = [None, 0.0]  # value, read at (monotonic)
+# The generation, when it was read (monotonic), whether Redis has yet to hear of it.
+_generation: list[Any] = [None, 0.0, False]
 _pages: dict[str, tuple[float, tuple[int, list[tuple[str, str]], bytes]]] = {}
 _rendering: dict[str, threading.Event] = {}
 
@@ -64,49 +67,55 @@ def pages_changed() -> None:
 
 
 def _new_generation() -> int:
-    # A generation is never reused, even after Redis lost its key (a restart), so a
-    # page kept in a process's memory under an old number cannot come back.
+    # A new generation is a time (microseconds), never one used before.
     return time.time_ns() // 1000
 
 
 def _bump_generation() -> None:
-    try:
-        value = cache.incr(GENERATION_KEY)
-    except ValueError:
-        value = _new_generation()
-        cache.set(GENERATION_KEY, value, None)
+    value = _new_generation()
+    cache.set(GENERATION_KEY, value, None)
     with _lock:
-        _generation[:] = [value, time.monotonic()]
+        # If Redis is away the change is told to it once it answers again.
+        _generation[:] = [value, time.monotonic(), cache.get(GENERATION_KEY) != value]
         _pages.clear()
 
 
 def current_generation() -> Any:
     """The generation pages are stored under: Redis's, read at most once a
-    `LOCAL_GENERATION_SECONDS`; the last known one while Redis does not answer."""
-    value, read_at = _generation
+    `LOCAL_GENERATION_SECONDS`; the last known one while Redis does not answer.
+
+    A Redis that comes back empty (restarted) is given the generation this process
+    knew, so that pages kept in memory still answer while Redis fills again,
+    unless a listing changed meanwhile: then a new one."""
+    value, read_at, pending = _generation
     now = time.monotonic()
     if value is not None and now - read_at < LOCAL_GENERATION_SECONDS:
         return value
-    fresh = cache.get(GENERATION_KEY)
+    fresh = None if pending else cache.get(GENERATION_KEY)
     if fresh is None:
-        cache.add(GENERATION_KEY, _new_generation(), None)
+        kept = value if value is not None and not pending else _new_generation()
+        if pending:
+            cache.set(GENERATION_KEY, kept, None)
+        else:
+            cache.add(GENERATION_KEY, kept, None)
         fresh = cache.get(GENERATION_KEY)
+        pending = pending and fresh != kept
     if fresh is None:
-        # Redis is away: keep what this process knew (its pages age out in memory).
+        # Redis is away: keep what this process knew.
         if value is None:
             return None
         fresh = value
     with _lock:
         if fresh != value:
             _pages.clear()
-        _generation[:] = [fresh, now]
+        _generation[:] = [fresh, now, pending]
     return fresh
 
 
 def forget_local() -> None:
     """Empty this process's memory of pages and generation (tests, a new worker)."""
     with _lock:
-        _generation[:] = [None, 0.0]
+        _generation[:] = [None, 0.0, False]
         _pages.clear()
 
 
