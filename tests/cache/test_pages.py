@@ -5,6 +5,7 @@ import subprocess
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.conf import settings
@@ -294,3 +295,40 @@ def test_a_change_while_redis_is_away_shows_once_it_is_back(
     # This process tells Redis of the change: the others drop their old pages.
     assert cache.get(pagecache.GENERATION_KEY) not in (None, before)
     assert cache.get(pagecache.GENERATION_KEY) == pagecache.current_generation()
+
+
+def _slow_page(calls: list[int]):
+    def view(request):
+        calls.append(1)
+        time.sleep(0.3)
+        return HttpResponse(b"<p>rendered once</p>")
+
+    return view
+
+
+def test_requests_for_a_page_being_rendered_wait_for_it(redis_cache, rf):
+    calls: list[int] = []
+    middleware = pagecache.anonymous_pages(_slow_page(calls))
+    with ThreadPoolExecutor(6) as pool:
+        responses = list(pool.map(lambda _: middleware(rf.get("/")), range(6)))
+    assert len(calls) == 1
+    assert [r.content for r in responses] == [b"<p>rendered once</p>"] * 6
+    assert sorted(r["X-Page-Cache"] for r in responses) == ["hit"] * 5 + ["miss"]
+
+
+def test_another_process_rendering_the_page_is_waited_for(redis_cache, rf):
+    calls: list[int] = []
+    middleware = pagecache.anonymous_pages(_slow_page(calls))
+    key = pagecache._key(rf.get("/"), pagecache.current_generation())
+    cache.add(f"{key}:rendering", 1, 5)  # another process renders it
+
+    def other_process_stores_it():
+        time.sleep(0.2)
+        cache.set(key, (200, [], b"<p>from the other</p>"), 60)
+        cache.delete(f"{key}:rendering")
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(other_process_stores_it)
+        response = middleware(rf.get("/"))
+    assert calls == []
+    assert response.content == b"<p>from the other</p>"
