@@ -14,7 +14,7 @@ the visitor's own, made by Django's CSRF middleware from the visitor's CSRF cook
 another visitor and no session is read.
 
 In front of Redis each process keeps the pages it served last in memory
-(`LOCAL_PAGES`), keyed by generation; the generation itself is read from Redis at
+(up to `LOCAL_BYTES`), keyed by generation; the generation itself is read from Redis at
 most every `LOCAL_GENERATION_SECONDS`, so a change shows on other processes within
 that delay (at once on the process that made it). Without Redis (an outage) the last
 known generation is kept, so memory still answers for `LOCAL_PAGE_SECONDS`, and
@@ -44,8 +44,9 @@ GENERATION_KEY = "page-cache:generation"
 # How long a process trusts the generation it read, and keeps a page in memory.
 LOCAL_GENERATION_SECONDS = 1.0
 LOCAL_PAGE_SECONDS = 60.0
-# At most this many pages per process (a search page is some 60 kB, an RII 40 kB).
-LOCAL_PAGES = 500
+# At most this many bytes of pages per process (a search page is some 105 kB, an
+# RII page 35 kB: the load test's 613 pages take 29 MB).
+LOCAL_BYTES = 32 * 1024 * 1024
 
 # How long a request waits for another that renders the same missing page.
 RENDER_WAIT_SECONDS = 3.0
@@ -58,6 +59,7 @@ _lock = threading.Lock()
 # The generation, when it was read (monotonic), whether Redis has yet to hear of it.
 _generation: list[Any] = [None, 0.0, False]
 _pages: dict[str, tuple[float, tuple[int, list[tuple[str, str]], bytes]]] = {}
+_size = [0]  # bytes of content in _pages
 _rendering: dict[str, threading.Event] = {}
 
 
@@ -74,10 +76,12 @@ def _new_generation() -> int:
 def _bump_generation() -> None:
     value = _new_generation()
     cache.set(GENERATION_KEY, value, None)
+    # If Redis is away the change is told to it once it answers again.
+    pending = cache.get(GENERATION_KEY) != value
     with _lock:
-        # If Redis is away the change is told to it once it answers again.
-        _generation[:] = [value, time.monotonic(), cache.get(GENERATION_KEY) != value]
+        _generation[:] = [value, time.monotonic(), pending]
         _pages.clear()
+        _size[0] = 0
 
 
 def current_generation() -> Any:
@@ -108,6 +112,7 @@ def current_generation() -> Any:
     with _lock:
         if fresh != value:
             _pages.clear()
+            _size[0] = 0
         _generation[:] = [fresh, now, pending]
     return fresh
 
@@ -117,6 +122,7 @@ def forget_local() -> None:
     with _lock:
         _generation[:] = [None, 0.0, False]
         _pages.clear()
+        _size[0] = 0
 
 
 def _key(request: HttpRequest, generation: Any) -> str:
@@ -140,17 +146,25 @@ def _local_get(key: str) -> Any:
         return None
     if entry[0] < time.monotonic():
         with _lock:
-            _pages.pop(key, None)
+            if _pages.pop(key, None) is not None:
+                _size[0] -= len(entry[1][2])
         return None
     return entry[1]
 
 
 def _local_set(key: str, stored: Any) -> None:
+    size = len(stored[2])
+    if size > LOCAL_BYTES:
+        return
     with _lock:
-        while len(_pages) >= LOCAL_PAGES:
+        previous = _pages.pop(key, None)
+        if previous is not None:
+            _size[0] -= len(previous[1][2])
+        while _pages and _size[0] + size > LOCAL_BYTES:
             # Oldest first (dicts keep insertion order).
-            _pages.pop(next(iter(_pages)))
+            _size[0] -= len(_pages.pop(next(iter(_pages)))[1][2])
         _pages[key] = (time.monotonic() + LOCAL_PAGE_SECONDS, stored)
+        _size[0] += size
 
 
 def _without_csrf_token(request: HttpRequest, response: HttpResponse) -> bytes | None:

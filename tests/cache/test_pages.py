@@ -332,3 +332,16 @@ def test_another_process_rendering_the_page_is_waited_for(redis_cache, rf):
         response = middleware(rf.get("/"))
     assert calls == []
     assert response.content == b"<p>from the other</p>"
+
+
+def test_memory_keeps_the_newest_pages_within_its_budget(monkeypatch):
+    monkeypatch.setattr(pagecache, "LOCAL_BYTES", 250)
+    for name in "abc":
+        pagecache._local_set(name, (200, [], name.encode() * 100))
+    assert pagecache._local_get("a") is None
+    assert pagecache._local_get("b") == (200, [], b"b" * 100)
+    assert pagecache._local_get("c") == (200, [], b"c" * 100)
+    assert pagecache._size == [200]
+    pagecache._local_set("big", (200, [], b"x" * 300))  # larger than the budget
+    assert pagecache._local_get("big") is None
+    assert pagecache._local_get("b") is not None
