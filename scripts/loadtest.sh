@@ -37,7 +37,7 @@ export LOADTEST_PATHS="$PATHS"
 if [ "${LOADTEST_WARM:-1}" = 1 ]; then
   started=$(date +%s)
   cat "$PATHS"/*.txt | sed "s|^|url = \"$URL|; s|\$|\"\noutput = /dev/null|" > "$PATHS/warm.curl"
-  curl -s -Z --parallel-max 4 -K "$PATHS/warm.curl" || true
+  curl -s --no-progress-meter -Z --parallel-max 4 -K "$PATHS/warm.curl" || true
   echo "warmed the cache in $(($(date +%s) - started))s" >&2
 fi
 run() { wrk -t2 -c"$CONN" -d"${SECONDS_}s" --latency -s scripts/loadtest.lua "$URL" | tail -1; }
