@@ -104,6 +104,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A public page whose database connection was lost is served once more.
+    "core.middleware.RetryLostDatabaseConnection",
 ]
 
 ROOT_URLCONF = "portal.urls"
