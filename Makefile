@@ -90,18 +90,25 @@ test: lint db-start
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: db-start
-	@trap '$(DB_STOP)' EXIT; $(PY) manage.py bench_search && $(PY) manage.py bench_pages
+	$(PY) manage.py bench_search && $(PY) manage.py bench_pages
 
 # Load test (scripts/loadtest.sh) of gunicorn with the settings of make serve, workers
-# not recycled, a throw-away Redis as the cache; on the dataset of make bench.
+# not recycled, a throw-away Redis as the cache, on the benchmark's dataset: the
+# database LOADTEST_DATABASE (rii_bench, that of make bench) on the server of make
+# run, built by bench_search when missing (scripts/loadtest_database.py).
+# LOADTEST_RUNS picks the runs (default: mix cached faults).
 LOADTEST_REDIS_PORT ?= 6390
+LOADTEST_DATABASE ?= rii_bench
 loadtest: setup var/serve.env migrate
+	@command -v wrk >/dev/null || { echo "make loadtest needs wrk (apt-get install wrk)"; exit 2; }
 	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
-	@redis-server --port $(LOADTEST_REDIS_PORT) --bind 127.0.0.1 --save "" --daemonize yes >/dev/null
-	@trap 'kill $$WEB; redis-cli -p $(LOADTEST_REDIS_PORT) shutdown nosave; $(DB_STOP)' EXIT; \
-	$(SERVE_ENV) REDIS_URL=redis://127.0.0.1:$(LOADTEST_REDIS_PORT)/0 \
-		gunicorn --config deploy/gunicorn.conf.py --max-requests 0 & WEB=$$!; sleep 3; \
-	$(SERVE_ENV) LOADTEST_REDIS_PORT=$(LOADTEST_REDIS_PORT) PY=$(PY) \
+	@url=$$($(PY) scripts/loadtest_database.py $(LOADTEST_DATABASE) var/bench/loadtest-dataset.log) || exit 1; \
+	redis-server --port $(LOADTEST_REDIS_PORT) --bind 127.0.0.1 --save "" --daemonize yes >/dev/null; \
+	trap 'kill $$WEB; redis-cli -p $(LOADTEST_REDIS_PORT) shutdown nosave; $(DB_STOP)' EXIT; \
+	DATABASE_URL=$$url $(SERVE_ENV) REDIS_URL=redis://127.0.0.1:$(LOADTEST_REDIS_PORT)/0 \
+		gunicorn --config deploy/gunicorn.conf.py --max-requests 0 & WEB=$$!; \
+	for i in $$(seq 60); do curl -fs -o /dev/null http://127.0.0.1:$(PORT)/healthz && break; sleep 0.5; done; \
+	DATABASE_URL=$$url $(SERVE_ENV) LOADTEST_REDIS_PORT=$(LOADTEST_REDIS_PORT) PY=$(PY) \
 		LOADTEST_URL=http://127.0.0.1:$(PORT) sh scripts/loadtest.sh
 
 # Refresh requirements.txt from requirements.in in a throw-away environment.

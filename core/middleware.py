@@ -27,6 +27,7 @@ from .logs import request_id as current_request_id
 from .parsing import parse_int
 
 slow_request_logger = logging.getLogger("portal.slow_request")
+database_logger = logging.getLogger("portal.database")
 
 # An id from the proxy is taken as it is when it looks like one (nginx's
 # $request_id is 32 hex digits; UUIDs and similar tokens pass too).
@@ -270,3 +271,51 @@ def session_timeouts(
         return response
 
     return middleware
+
+
+class RetryLostDatabaseConnection:
+    """Answer once more, on a new connection, a GET or HEAD of a public catalogue page
+    (``core.pagecache.CACHED_PATHS``: reads only) whose database connection was lost
+    while it was served (the server restarted, failed over, or ended the connection),
+    instead of a 500. Django replaces a dropped connection at the next request
+    (``CONN_HEALTH_CHECKS``); this saves the request that was using it. Other
+    requests are never repeated: they may have written."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(
+        self, request: HttpRequest, exception: Exception
+    ) -> HttpResponse | None:
+        from django.db import OperationalError, connections
+
+        from .pagecache import CACHED_PATHS
+
+        if (
+            not isinstance(exception, OperationalError)
+            or request.method not in ("GET", "HEAD")
+            or getattr(request, "_retried_lost_connection", False)
+            or not CACHED_PATHS.match(request.path)
+            or request.resolver_match is None
+        ):
+            return None
+        lost = [
+            connection
+            for connection in connections.all(initialized_only=True)
+            if connection.connection is not None and not connection.is_usable()
+        ]
+        if not lost:
+            return None
+        for connection in lost:
+            connection.close()
+        request._retried_lost_connection = True  # type: ignore[attr-defined]
+        database_logger.warning(
+            "Lost the database connection: %s %s served again",
+            request.method,
+            request.path,
+        )
+        match = request.resolver_match
+        return match.func(request, *match.args, **match.kwargs)

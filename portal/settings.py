@@ -84,10 +84,11 @@ MIDDLEWARE = [
     "core.middleware.reject_malformed_requests",
     # Before WhiteNoise, so that static files carry them too.
     "core.middleware.security_headers",
+    # A cached public page for an anonymous visitor answers here, before sessions,
+    # CSRF and the database; it keeps the headers of the middleware below.
+    "core.pagecache.anonymous_pages",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # A cached public page for an anonymous visitor answers here, before sessions.
-    "core.pagecache.anonymous_pages",
     # Which database this request reads from: a replica for public pages.
     "core.replicas.replica_reads",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -103,6 +104,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A public page whose database connection was lost is served once more.
+    "core.middleware.RetryLostDatabaseConnection",
 ]
 
 ROOT_URLCONF = "portal.urls"
