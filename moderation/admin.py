@@ -28,6 +28,7 @@ from catalogue.admin import (
     RefreshesSearch,
     ServiceInline,
 )
+from catalogue.completeness import completeness
 from catalogue.models import Infrastructure, ModerationDecision
 
 from . import queue
@@ -236,7 +237,7 @@ class InfrastructureAdmin(RegionScopedAdmin, RefreshesSearch, SimpleHistoryAdmin
             "title": _("Moderation"),
             "opts": self.opts,
             "sections": [
-                (key, QUEUE_TITLES[key], section.count(), section[:QUEUE_ROWS])
+                (key, QUEUE_TITLES[key], section.count(), _first_rows(key, section))
                 for key, section in sections.items()
             ],
             "regions": [
@@ -373,3 +374,13 @@ QUEUE_TITLES = {
 
 def _error_field(error: ValidationError) -> str | None:
     return "message" if getattr(error, "code", None) == "message_required" else None
+
+
+def _first_rows(key: str, section: models.QuerySet) -> list:
+    """The first rows of a queue section; listings with what they still lack."""
+    if key == "overdue":
+        return list(section[:QUEUE_ROWS])
+    listings = list(section.with_completeness_counts()[:QUEUE_ROWS])  # type: ignore[attr-defined]
+    for listing in listings:
+        listing.completeness = completeness(listing)
+    return listings

@@ -67,6 +67,19 @@ def test_the_queue_lists_what_waits_in_the_admins_regions(client, moderator):
     assertNotContains(response, "Other")
 
 
+def test_the_queue_says_what_each_listing_still_lacks(client, moderator):
+    listing = make_listing("ITH5", status="pending", name="Imported lab")
+    listing.summary_from_description = True
+    listing.save()
+    client.force_login(moderator)
+
+    response = client.get(reverse(QUEUE_URL))
+
+    assertContains(response, "Still missing")
+    assertContains(response, "at least 3 services")
+    assertContains(response, "Summary taken from the description.")
+
+
 def test_the_queue_page_runs_the_same_queries_for_one_and_many_rows(
     client, moderator, django_assert_num_queries
 ):
