@@ -128,3 +128,53 @@ def test_export_pages_are_accessible(page, partner_admin, assert_accessible):
     press(page, "Export")
     page.get_by_label("Format").wait_for()
     assert_accessible(page)
+
+
+def test_the_preview_of_a_messy_inventory_groups_what_it_leaves_out(
+    admin_page, assert_accessible
+):
+    """A multi-country inventory (fixtures/imports/inventory.csv): the preview's
+    grouped reasons, possible duplicate and incomplete listings pass axe-core,
+    and confirming the duplicate imports it too."""
+    from django.conf import settings
+
+    from tests.factories import make_organisation, make_user
+
+    page = admin_page
+    make_infrastructure(
+        name="Laboratorio MIST E-R",
+        host=make_organisation(name="MIST E-R S.c.r.l.", country="IT"),
+        region="ITH55",
+    )
+    sign_in(page, make_user(is_staff=True, is_superuser=True))
+    page.goto(page.live_server_url + reverse("imports:job_create"))
+    page.get_by_label("Spreadsheet").set_input_files(
+        settings.BASE_DIR / "fixtures" / "imports" / "inventory.csv"
+    )
+    page.get_by_label("Region").select_option("ITH5")
+    press(page, "Upload and continue", role="button")
+    page.get_by_role("heading", name="Match the columns").wait_for()
+    # The inventory's own column names are recognised.
+    assert page.get_by_label("country", exact=True).input_value() == "region"
+    assert page.get_by_label("lat", exact=True).input_value() == "latitude"
+    press(page, "Preview the import", role="button")
+
+    page.get_by_role("heading", name="Preview: nothing has been written yet").wait_for()
+    groups = page.locator("#import-error-groups tbody tr")
+    assert groups.count() == 2
+    assert "outside the EU27" in groups.nth(0).inner_text()
+    assert "Possibly the same listing" in groups.nth(1).inner_text()
+    assert page.get_by_role("link", name="Laboratorio MIST E-R").is_visible()
+    assert page.get_by_role("heading", name="4 incomplete listings").is_visible()
+    assert page.get_by_role(
+        "link", name="Download the rows left out, with their reasons (CSV)"
+    ).is_visible()
+    assert_accessible(page)
+
+    page.get_by_label("Also import the 1 possible duplicate as a new listing").check()
+    press(page, "Import 4 rows", role="button")
+    page.get_by_role("heading", name="Listings created or updated").wait_for()
+    assert Infrastructure.objects.filter(name="Laboratorio MIST E-R").count() == 2
+    assert Infrastructure.objects.count() == 6
+    assert_accessible(page)
+    assert page.js_errors == []
