@@ -37,7 +37,7 @@ from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.utils import translation
 
 CACHED_PATHS = re.compile(
-    r"^/(?:|infrastructures/(?:[-\w]+/)?|regions/[-\w]+/|technologies/[-\w]+/|insights/)$"
+    r"^/(?:|infrastructures/(?:[-\w]+/)?|regions/(?:[-\w]+/)?|technologies/(?:[-\w]+/)?|insights/)$"
 )
 GENERATION_KEY = "page-cache:generation"
 

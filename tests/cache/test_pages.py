@@ -100,6 +100,8 @@ def test_a_cached_anonymous_page_costs_no_sql_query(
         reverse("catalogue:infrastructure_list"),
         reverse("catalogue:infrastructure_list") + "?q=laser",
         reverse("catalogue:region_detail", args=[rii.region.code]),
+        reverse("catalogue:region_list"),
+        reverse("catalogue:technology_list"),
     ):
         first = client.get(url)
         assert first.status_code == 200
