@@ -27,11 +27,21 @@ PUBLISHED_TAG = "published:true"
 
 
 def _region_offer(terms: "Vocabulary") -> dict[str, str]:
-    # Regions at NUTS level 2 and the partner regions at any level.
+    """The partner regions at any level, and the regions at NUTS level 2 that
+    neither contain a partner region nor lie within one: a partner region is
+    offered once, by its own (English) name, not also as a native-named NUTS 2
+    region around or inside it."""
+    partners = [
+        code for code, (_n, _l, is_partner) in terms.regions.items() if is_partner
+    ]
+
+    def overlaps_partner(code: str) -> bool:
+        return any(code.startswith(p) or p.startswith(code) for p in partners)
+
     return {
         code: name
         for code, (name, level, is_partner) in terms.regions.items()
-        if level == 2 or is_partner
+        if is_partner or (level == 2 and not overlaps_partner(code))
     }
 
 

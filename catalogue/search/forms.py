@@ -52,6 +52,28 @@ class SearchForm(forms.Form):
 
     Its fields, one or two per facet in the registry's order, are set below."""
 
+    # The levels of an inverted TRL range (from above to), which filters nothing.
+    inverted_levels: tuple[int, int] | None = None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        low, high = data.get("trl_min"), data.get("trl_max")
+        if low is not None and high is not None and low > high:
+            self.inverted_levels = (int(low), int(high))
+            del data["trl_min"]
+            self.add_error(
+                "trl_max",
+                forms.ValidationError(
+                    _(
+                        "“TRL to” (%(high)s) is lower than “TRL from” (%(low)s):"
+                        " choose the lower level first. The TRL filter was ignored."
+                    ),
+                    code="inverted",
+                    params={"low": int(low), "high": int(high)},
+                ),
+            )
+        return data
+
     def filters(self) -> dict[str, list[FilterValue]]:
         """The valid active filters, as the values search records carry."""
         data = self.cleaned_data
@@ -65,7 +87,6 @@ class SearchForm(forms.Form):
                 low, high = self.level_bounds(name)
                 if low is not None or high is not None:
                     low, high = low or 1, high or 9
-                    low, high = min(low, high), max(low, high)
                     active[name] = list(range(low, high + 1))
             elif data.get(name):
                 codes = list(data[name])

@@ -96,6 +96,8 @@ class SearchResults:
     flags: dict[str, bool]
     trl_min: int | None
     trl_max: int | None
+    # Why the TRL range was not applied (from above to), shown by its fields.
+    trl_error: str = ""
     active: dict[str, list[FilterValue]] = field(default_factory=dict)
 
     def ordered_ids(self) -> QuerySet[SearchRecord, int]:
@@ -139,8 +141,14 @@ def search_catalogue(data: QueryDict) -> SearchResults:
         notices.append(_("Your search text had no letters or digits; it was ignored."))
 
     form = SearchForm(data)
+    trl_error = ""
     if not form.is_valid():
+        if form.has_error("trl_max", "inverted"):
+            trl_error = " ".join(str(error) for error in form.errors["trl_max"])
+            notices.append(trl_error)
         for name, errors in form.errors.items():
+            if name == "trl_max" and trl_error:
+                continue
             notices.append(
                 _("%(filter)s: %(error)s This filter was ignored.")
                 % {
@@ -170,7 +178,8 @@ def search_catalogue(data: QueryDict) -> SearchResults:
         )
     cards = _cards(found.ids)
     matches = core.matching_items([card.pk for card in cards], outcome.effective_query)
-    trl_min, trl_max = form.level_bounds()
+    # An inverted range filters nothing, but its fields keep what was chosen.
+    trl_min, trl_max = form.inverted_levels or form.level_bounds()
     return SearchResults(
         query=query,
         effective_query=outcome.effective_query,
@@ -198,6 +207,7 @@ def search_catalogue(data: QueryDict) -> SearchResults:
         },
         trl_min=trl_min,
         trl_max=trl_max,
+        trl_error=trl_error,
         active=active,
     )
 
