@@ -134,6 +134,18 @@ class ImportContext:
             found = self.singular_vocabulary.get(scheme, {}).get(singular(key))
         return found
 
+    def equipment_category(
+        self, equipment: Any, row: dict[str, Any], column: str
+    ) -> None:
+        """Give an item without a category the one its technique names, else
+        "other" (an unmatched technique is reported)."""
+        category = self.concept("equipment_category", equipment.technique)
+        if category is None and equipment.technique:
+            self.report_unmatched(
+                column, equipment.technique, row, "equipment_category"
+            )
+        equipment.category = category or self.concept("equipment_category", "other")
+
     def suggestion(self, scheme: str, value: str) -> str:
         """The label of the term closest to an unmatched value, if one is close."""
         labels = self.labels.get(scheme, {})

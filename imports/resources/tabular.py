@@ -203,10 +203,22 @@ class ServiceResource(InfrastructurePartResource):
 
 class EquipmentResource(InfrastructurePartResource):
     export_select_related = ("infrastructure", "category")
-    category = _concept("equipment_category", "category", required=True)
+    # A blank or unknown category is "other" (or what the technique names), and
+    # reported: the item is kept for its staff to classify.
+    category = fields.Field(
+        attribute="category",
+        column_name="category",
+        widget=ConceptWidget("equipment_category", "category", required=False),
+        saves_null_values=False,
+    )
     access = _optional("access", ChoiceWidget(Equipment.Access))
     training_required = _optional("training_required", YesNoWidget())
     quantity = _optional("quantity", widgets.IntegerWidget())
+
+    def import_instance(self, instance: Any, row: Row, **kwargs: Any) -> None:
+        super().import_instance(instance, row, **kwargs)
+        if not instance.category_id:
+            self.context.equipment_category(instance, row, "technique")
 
     class Meta(InfrastructurePartResource.Meta):
         model = Equipment

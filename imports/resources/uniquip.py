@@ -238,14 +238,7 @@ class UniquipEquipmentResource(UniquipResource):
             raise ValidationError(errors)
         if not instance.category_id:
             # UNIQUIP has no category: the technique names one, or "other".
-            category = self.context.concept("equipment_category", instance.technique)
-            if category is None and instance.technique:
-                self.context.report_unmatched(
-                    "Technique", instance.technique, row, "equipment_category"
-                )
-            instance.category = category or self.context.concept(
-                "equipment_category", "other"
-            )
+            self.context.equipment_category(instance, row, "Technique")
         if not instance.slug:
             name, key = (
                 record_key(instance.name)[:150],

@@ -307,3 +307,32 @@ def test_the_admin_maps_previews_and_imports_the_inventory(
     assert set(
         Infrastructure.objects.exclude(pk=existing.pk).values_list("status", flat=True)
     ) == {"draft"}
+
+
+def test_equipment_without_a_known_category_is_kept_as_other(importer):
+    listing = make_infrastructure(region="ITH55")
+    rows = [
+        ["Name", "Category", "Technique"],
+        ["Lathe", "", ""],
+        ["Mystery box", "Quantum widgets", ""],
+        ["SEM", "", "Electron microscopy"],
+    ]
+
+    job = run_import(
+        csv_file(rows, name="equipment.csv"),
+        user=importer,
+        kind="equipment",
+        region="ITH55",
+        infrastructure=listing,
+    )
+
+    assert job.error_count == 0, job.errors
+    categories = dict(
+        Equipment.objects.values_list("name", "category__code").order_by("name")
+    )
+    assert categories == {
+        "Lathe": "other",
+        "Mystery box": "other",
+        "SEM": "electron_microscopy",
+    }
+    assert job.tags_unmatched["category"][0]["value"] == "Quantum widgets"
