@@ -30,7 +30,6 @@ HOST_KINDS = [
     OrganisationKind.COMPANY,
     OrganisationKind.PUBLIC_BODY,
 ]
-MULTIPLE_HELP = _("Hold Ctrl (Cmd on a Mac) to choose more than one.")
 _TOKEN_SALT = "workspace.edit-token"
 _UNKNOWN = "\0unknown"
 
@@ -247,9 +246,8 @@ class InfrastructureForm(VersionedModelForm):
             F("parent").asc(nulls_first=True),
             "order",
         ),
-        widget=forms.SelectMultiple(attrs={"size": 10}),
+        widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text=MULTIPLE_HELP,
     )
     host_search = forms.CharField(
         label=_("Another host organisation"),
@@ -272,9 +270,8 @@ class InfrastructureForm(VersionedModelForm):
     languages = ConceptChoiceField(
         label=_("Languages spoken"),
         queryset=Concept.objects.in_scheme("language").order_by("label"),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text=MULTIPLE_HELP,
     )
 
     class Meta:
@@ -389,16 +386,14 @@ class ServiceForm(VersionedModelForm):
     languages = ConceptChoiceField(
         label=_("Languages"),
         queryset=Concept.objects.in_scheme("language").order_by("label"),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text=MULTIPLE_HELP,
     )
     target_users = ConceptChoiceField(
         label=_("Target users"),
         queryset=_concepts("target_user"),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text=MULTIPLE_HELP,
     )
 
     class Meta:
