@@ -172,7 +172,7 @@ def infrastructure_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpRes
                     "other partner admins: it is offline until they approve it."
                 ),
             )
-        elif saved.is_published:
+        elif saved.is_published and form.has_changed():
             messages.success(
                 request,
                 _(

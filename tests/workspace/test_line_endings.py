@@ -3,6 +3,7 @@ post a textarea's line endings as CRLF."""
 
 import pytest
 from django.urls import reverse
+from pytest_django.asserts import assertNotContains
 
 from catalogue.models import Equipment, Infrastructure, Service
 from tests.workspace.conftest import form_data
@@ -62,10 +63,11 @@ def test_re_saving_an_unchanged_published_listing_does_not_flag_it(
 ):
     client.force_login(editor)
     data = as_posted(form_data(client.get(edit_url(multiline_listing))), *LISTING_TEXTS)
-    client.post(edit_url(multiline_listing), data)
+    response = client.post(edit_url(multiline_listing), data, follow=True)
     multiline_listing.refresh_from_db()
     assert not multiline_listing.changed_since_review
     assert multiline_listing.description == TEXT
+    assertNotContains(response, "flagged for review")
 
 
 def test_a_changed_text_is_saved_with_lf_and_flags_the_listing(
