@@ -1,7 +1,8 @@
 """django-allauth's hooks: its emails go through the portal's outbox, with links
 to PORTAL_SITE_URL, never to the host a request named; failed sign-ins are counted
 per address and client IP; the client IP comes from X-Forwarded-For only when a
-trusted proxy sent the request."""
+trusted proxy sent the request; after signing in each person lands where their
+work is."""
 
 import ipaddress
 from typing import Any
@@ -10,9 +11,11 @@ from urllib.parse import urlsplit
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailConfirmation
 from allauth.core import context as allauth_context
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import translation
 
 from notifications.services import (
@@ -20,6 +23,9 @@ from notifications.services import (
     email_queue_message,
     language_of_address,
 )
+
+from .models import InfrastructureMembership, RegionAdministration, User
+from .permissions import requested_by_q
 
 
 def site_url(url: str) -> str:
@@ -74,6 +80,21 @@ class AccountAdapter(DefaultAccountAdapter):
         account_key = super()._get_login_attempts_cache_key(request, **credentials)
         return f"{account_key}:{self.get_client_ip(request)}"
 
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        """Where a sign-in without an explicit ``next`` lands (allauth lets
+        ``next`` win before asking): partner admins and superusers on the
+        moderation queue, RII staff on their workspace, SMEs with open access
+        requests on "My requests", everyone else where LOGIN_REDIRECT_URL says."""
+        user = request.user
+        assert isinstance(user, User)
+        if user.is_superuser or RegionAdministration.objects.filter(user=user).exists():
+            return reverse("admin:catalogue_infrastructure_moderation")
+        if InfrastructureMembership.objects.filter(user=user).exists():
+            return reverse("workspace:dashboard")
+        if _has_open_access_requests(user):
+            return reverse("access:my_requests")
+        return super().get_login_redirect_url(request)
+
     def get_reset_password_from_key_url(self, key: str) -> str:
         return site_url(super().get_reset_password_from_key_url(key))
 
@@ -113,6 +134,12 @@ class AccountAdapter(DefaultAccountAdapter):
                 },
             )
         email_queue_message(message=message, language=language)
+
+
+def _has_open_access_requests(user: User) -> bool:
+    # Looked up by name: access sits above accounts in the layering.
+    access_request = apps.get_model("access", "AccessRequest")
+    return bool(access_request.objects.filter(requested_by_q(user)).open().exists())
 
 
 def _rebased(value: Any, request: HttpRequest | None) -> Any:

@@ -1,3 +1,5 @@
+# Size: the edit forms of a listing, its services and equipment, and the base and
+# fields they share (versioning, texts); the upload forms at its end are small.
 import datetime
 from decimal import Decimal
 from typing import Any, cast
@@ -28,7 +30,6 @@ HOST_KINDS = [
     OrganisationKind.COMPANY,
     OrganisationKind.PUBLIC_BODY,
 ]
-MULTIPLE_HELP = _("Hold Ctrl (Cmd on a Mac) to choose more than one.")
 _TOKEN_SALT = "workspace.edit-token"
 _UNKNOWN = "\0unknown"
 
@@ -46,6 +47,38 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _lf(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
+
+
+class MultilineField(forms.CharField):
+    """A textarea's text with LF line endings: browsers post CRLF, so without this
+    every save of an untouched text would count as a change of it."""
+
+    widget = forms.Textarea
+
+    def to_python(self, value: Any) -> Any:
+        return super().to_python(_lf(value))
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        # Texts saved before (with CRLF) are unchanged when only their endings differ.
+        return super().has_changed(_lf(initial), data)
+
+
+def multiline(*names: str) -> dict[str, type[forms.Field]]:
+    """``Meta.field_classes`` for the model's text fields ``names``."""
+    return dict.fromkeys(names, MultilineField)
+
+
+class _TokenField(forms.CharField):
+    """The version the form was read at: a fresh one is no change of the object."""
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        return False
+
+
 class VersionedModelForm(forms.ModelForm):
     """An edit form that notices when someone else saved the object meanwhile.
 
@@ -57,7 +90,7 @@ class VersionedModelForm(forms.ModelForm):
     not show (status, order) are no conflict.
     """
 
-    edit_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    edit_token = _TokenField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -213,9 +246,8 @@ class InfrastructureForm(VersionedModelForm):
             F("parent").asc(nulls_first=True),
             "order",
         ),
-        widget=forms.SelectMultiple(attrs={"size": 10}),
+        widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text=MULTIPLE_HELP,
     )
     host_search = forms.CharField(
         label=_("Another host organisation"),
@@ -238,9 +270,8 @@ class InfrastructureForm(VersionedModelForm):
     languages = ConceptChoiceField(
         label=_("Languages spoken"),
         queryset=Concept.objects.in_scheme("language").order_by("label"),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text=MULTIPLE_HELP,
     )
 
     class Meta:
@@ -270,6 +301,9 @@ class InfrastructureForm(VersionedModelForm):
             "lifecycle",
             "lifecycle_note",
         ]
+        field_classes = multiline(
+            "summary", "description", "sme_offer", "access_policy"
+        )
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 2}),
             "description": forms.Textarea(attrs={"rows": 8}),
@@ -352,16 +386,14 @@ class ServiceForm(VersionedModelForm):
     languages = ConceptChoiceField(
         label=_("Languages"),
         queryset=Concept.objects.in_scheme("language").order_by("label"),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text=MULTIPLE_HELP,
     )
     target_users = ConceptChoiceField(
         label=_("Target users"),
         queryset=_concepts("target_user"),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text=MULTIPLE_HELP,
     )
 
     class Meta:
@@ -383,6 +415,7 @@ class ServiceForm(VersionedModelForm):
             "languages",
             "target_users",
         ]
+        field_classes = multiline("description")
         widgets = {"description": forms.Textarea(attrs={"rows": 5})}
 
     def __init__(self, *args, **kwargs) -> None:
@@ -417,6 +450,7 @@ class EquipmentForm(VersionedModelForm):
             "web_address",
             "open_licence",
         ]
+        field_classes = multiline("description")
         widgets = {
             "description": forms.Textarea(attrs={"rows": 5}),
             "services": forms.CheckboxSelectMultiple,

@@ -66,6 +66,9 @@ def _submit[M: models.Model, F: VersionedModelForm](
     form to show again."""
     if not form.is_valid():
         return None, form
+    if form.instance.pk is not None and not form.has_changed():
+        # Nothing to apply: saving would mark a published listing changed.
+        return form.instance, form
     try:
         return save(form.model_data), form
     except services.EditConflict:
@@ -169,7 +172,7 @@ def infrastructure_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpRes
                     "other partner admins: it is offline until they approve it."
                 ),
             )
-        elif saved.is_published:
+        elif saved.is_published and form.has_changed():
             messages.success(
                 request,
                 _(
