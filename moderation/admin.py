@@ -154,6 +154,7 @@ class InfrastructureAdmin(RegionScopedAdmin, RefreshesSearch, SimpleHistoryAdmin
     ]
     change_form_template = "admin/catalogue/infrastructure/change_form.html"
     object_history_template = "admin/catalogue/infrastructure/object_history.html"
+    object_history_list_template = "admin/catalogue/infrastructure/_history_list.html"
     fieldsets = [
         (
             None,

@@ -85,3 +85,40 @@ def test_a_closed_section_with_an_error_opens_after_saving(page, moderator, appr
     page.get_by_text("Please correct the error below.").wait_for()
     assert page.locator("#id_contact_email").is_visible()
     assert not page.locator("#id_city").is_visible()
+
+
+def test_the_history_and_change_pages_keep_to_the_security_policy(
+    page,
+    moderator,
+    approved,
+    assert_accessible,
+    assert_form_accessible,  # noqa: F811
+):
+    sign_in(page, moderator)
+    history = reverse("admin:catalogue_infrastructure_history", args=[approved.pk])
+    record = approved.history.first()
+    assert record is not None
+    pages = [
+        (history, assert_accessible),
+        (
+            reverse(
+                "admin:catalogue_infrastructure_simple_history",
+                args=[approved.pk, record.history_id],
+            ),
+            assert_form_accessible,
+        ),
+        (
+            reverse("admin:catalogue_infrastructure_change", args=[approved.pk]),
+            assert_form_accessible,
+        ),
+    ]
+    for url, check in pages:
+        page.js_errors.clear()
+        page.goto(page.live_server_url + url)
+        page.wait_for_load_state("networkidle")
+        # Nothing blocked by the policy, no missing file (such as /favicon.ico).
+        assert page.js_errors == [], url
+        icon = page.locator("link[rel=icon]").get_attribute("href")
+        assert icon is not None
+        assert page.request.get(page.live_server_url + icon).ok
+        check(page)
