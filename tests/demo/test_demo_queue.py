@@ -33,12 +33,12 @@ def test_the_demo_listings_are_never_approved_only_where_true(client, settings):
     for listing in published:
         assert services.last_approved_version(listing) is not None, listing
         assert listing.moderation_decisions.filter(action="approve").exists()
-    listing = published.filter(changed_since_review=False).first()
-    assert listing is not None
+    unchanged = published.filter(changed_since_review=False).first()
+    assert unchanged is not None
     client.force_login(User.objects.get(email=SUPERUSER_EMAIL))
 
     response = client.get(
-        reverse("admin:catalogue_infrastructure_change", args=[listing.pk])
+        reverse("admin:catalogue_infrastructure_change", args=[unchanged.pk])
     )
 
     assertContains(response, "Nothing changed since the last approval.")
