@@ -46,17 +46,12 @@ def approved(moderator) -> Infrastructure:
     return Infrastructure.objects.get(pk=listing.pk)
 
 
-def page_height(page) -> int:
-    return page.evaluate("document.documentElement.scrollHeight")
-
-
 def test_the_change_page_opens_with_the_main_sections_only(page, moderator, approved):
     sign_in(page, moderator)
     page.goto(
         page.live_server_url
         + reverse("admin:catalogue_infrastructure_change", args=[approved.pk])
     )
-    print("HEIGHT", page_height(page))
 
     assert page.locator("#id_name").is_visible()
     assert page.locator("#id_lifecycle").is_visible()
