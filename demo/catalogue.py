@@ -28,6 +28,7 @@ from catalogue.models import (
     Equipment,
     GoodPractice,
     Infrastructure,
+    ModerationDecision,
     Region,
     RIS3Priority,
     Service,
@@ -169,6 +170,7 @@ def _load_region(
             age_days=region_index * 7 + position * 29,
         )
         if rii.is_published:
+            _approve(rii, admin)
             _set_review_state(rii, published)
             published += 1
         infrastructures[rii.name] = rii
@@ -207,6 +209,21 @@ STALE_DAYS = 400
 DEMO_APPROVAL = services.Source("demo approval", reason="approve", needs_review=False)
 
 
+def _approve(rii: Infrastructure, admin: User) -> None:
+    """Record the approval of a published listing as a partner admin's decision
+    does: its version with the items loaded, and the decision (once)."""
+    services.listing_save(infrastructure=rii, source=DEMO_APPROVAL)
+    ModerationDecision.objects.get_or_create(
+        infrastructure=rii,
+        action=ModerationDecision.Action.APPROVE,
+        defaults={
+            "decided_by": admin,
+            "from_status": Infrastructure.Status.PENDING,
+            "to_status": Infrastructure.Status.PUBLISHED,
+        },
+    )
+
+
 def _set_review_state(rii: Infrastructure, position: int) -> None:
     """Give the partner admins' queue something to show."""
     if position == STALE_POSITION:
@@ -215,8 +232,7 @@ def _set_review_state(rii: Infrastructure, position: int) -> None:
             infrastructure=rii, source=services.DEMO, update_fields=["verified_at"]
         )
     elif position == CHANGED_POSITION:
-        # The version as approved, then an edit by the staff since.
-        services.listing_save(infrastructure=rii, source=DEMO_APPROVAL)
+        # An edit by the staff since the approval.
         summary = f"{rii.summary.rstrip('.')}, now open to SMEs on short notice."
         services.infrastructure_update(
             infrastructure=rii, data={"summary": summary[:300]}, source=services.STAFF

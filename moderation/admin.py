@@ -36,6 +36,12 @@ from . import queue
 Action = ModerationDecision.Action
 
 
+# Sections of the change page shown closed (as <details>, which needs no
+# JavaScript): the name, status and lifecycle, and the review dates, stay open.
+# The admin opens a section holding a field with an error.
+COLLAPSED = ["collapse"]
+
+
 class QueueFilter(admin.SimpleListFilter):
     """The sections of the moderation queue, as a change list filter."""
 
@@ -148,6 +154,7 @@ class InfrastructureAdmin(RegionScopedAdmin, RefreshesSearch, SimpleHistoryAdmin
     ]
     change_form_template = "admin/catalogue/infrastructure/change_form.html"
     object_history_template = "admin/catalogue/infrastructure/object_history.html"
+    object_history_list_template = "admin/catalogue/infrastructure/_history_list.html"
     fieldsets = [
         (
             None,
@@ -165,11 +172,15 @@ class InfrastructureAdmin(RegionScopedAdmin, RefreshesSearch, SimpleHistoryAdmin
         ),
         (
             _("Location"),
-            {"fields": ["region", "address", "city", "latitude", "longitude"]},
+            {
+                "classes": COLLAPSED,
+                "fields": ["region", "address", "city", "latitude", "longitude"],
+            },
         ),
         (
             _("Description"),
             {
+                "classes": COLLAPSED,
                 "fields": [
                     "summary",
                     "summary_from_description",
@@ -177,12 +188,13 @@ class InfrastructureAdmin(RegionScopedAdmin, RefreshesSearch, SimpleHistoryAdmin
                     "website",
                     "access_policy",
                     "sme_offer",
-                ]
+                ],
             },
         ),
         (
             _("Classification"),
             {
+                "classes": COLLAPSED,
                 "fields": [
                     "types",
                     "structure",
@@ -190,11 +202,17 @@ class InfrastructureAdmin(RegionScopedAdmin, RefreshesSearch, SimpleHistoryAdmin
                     "scientific_domains",
                     "ris3_priorities",
                     "languages",
-                ]
+                ],
             },
         ),
-        (_("Contact"), {"fields": ["contact_email", "contact_name", "contact_phone"]}),
-        (_("Media"), {"fields": ["logo", "brochure"]}),
+        (
+            _("Contact"),
+            {
+                "classes": COLLAPSED,
+                "fields": ["contact_email", "contact_name", "contact_phone"],
+            },
+        ),
+        (_("Media"), {"classes": COLLAPSED, "fields": ["logo", "brochure"]}),
         (
             _("Review"),
             {

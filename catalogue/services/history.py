@@ -1,8 +1,11 @@
 """A listing's approved versions: the last one, what changed since, and going back
 to it."""
 
+import dataclasses
+import difflib
+import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -26,11 +29,72 @@ def last_approved_version(infrastructure: Infrastructure) -> Any | None:
     return infrastructure.history.filter(history_change_reason__in=APPROVALS).first()
 
 
+class Part(NamedTuple):
+    """A run of a value's text, and whether it differs from the other version."""
+
+    text: str
+    changed: bool
+
+
 @dataclass(frozen=True)
 class Change:
+    """A field's approved and current values, whole; ``compared`` when they are two
+    versions of one text (not, for items, the removed and the added ones)."""
+
     label: str
     before: str
     after: str
+    compared: bool = True
+    before_parts: tuple[Part, ...] = dataclasses.field(init=False, compare=False)
+    after_parts: tuple[Part, ...] = dataclasses.field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.compared and self.before and self.after:
+            before, after = word_diff(self.before, self.after)
+        else:
+            before, after = _whole(self.before), _whole(self.after)
+        object.__setattr__(self, "before_parts", before)
+        object.__setattr__(self, "after_parts", after)
+
+
+def _whole(text: str) -> tuple[Part, ...]:
+    return (Part(text, False),) if text else ()
+
+
+def word_diff(before: str, after: str) -> tuple[tuple[Part, ...], tuple[Part, ...]]:
+    """The two texts in runs of words, the runs one has and the other has not
+    marked as changed."""
+    old, new = _words(before), _words(after)
+    old_parts: list[Part] = []
+    new_parts: list[Part] = []
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        _add(old_parts, "".join(old[i1:i2]), tag != "equal")
+        _add(new_parts, "".join(new[j1:j2]), tag != "equal")
+    return _joined(old_parts), _joined(new_parts)
+
+
+def _words(text: str) -> list[str]:
+    """Words and the white space between them, which stays in the text shown."""
+    return [token for token in re.split(r"(\s+)", text) if token]
+
+
+def _add(parts: list[Part], text: str, changed: bool) -> None:
+    if not text:
+        return
+    if parts and parts[-1].changed == changed:
+        parts[-1] = Part(parts[-1].text + text, changed)
+    else:
+        parts.append(Part(text, changed))
+
+
+def _joined(parts: list[Part]) -> tuple[Part, ...]:
+    """Changed runs separated by white space only, as one run."""
+    joined: list[Part] = []
+    for index, part in enumerate(parts):
+        between = 0 < index < len(parts) - 1 and not part.text.strip()
+        _add(joined, part.text, part.changed or between)
+    return tuple(joined)
 
 
 def changes_since_approval(infrastructure: Infrastructure) -> list[Change] | None:
@@ -53,9 +117,8 @@ def changes_since_approval(infrastructure: Infrastructure) -> list[Change] | Non
     for model in (Service, Equipment):
         before, after = _items_changed(model, infrastructure, version.history_date)
         if before or after:
-            changes.append(
-                Change(str(model._meta.verbose_name_plural).capitalize(), before, after)
-            )
+            label = str(model._meta.verbose_name_plural).capitalize()
+            changes.append(Change(label, before, after, compared=False))
     return changes
 
 

@@ -1,9 +1,11 @@
 import pytest
+from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains
 
 from accounts.models import User
 from catalogue import services
-from catalogue.models import Region
-from demo.catalogue import partner_admin_email
+from catalogue.models import Infrastructure, Region
+from demo.catalogue import SUPERUSER_EMAIL, partner_admin_email
 from moderation import queue
 
 pytestmark = pytest.mark.django_db
@@ -22,3 +24,25 @@ def test_the_demo_gives_every_partner_admin_a_queue_with_changes_to_review():
         [change] = changes
         assert "short notice" in change.after
     assert pending >= 2
+
+
+def test_the_demo_listings_are_never_approved_only_where_true(client, settings):
+    settings.PORTAL_REQUIRE_ADMIN_MFA = False
+    published = Infrastructure.objects.published()
+    assert published.exists()
+    for listing in published:
+        assert services.last_approved_version(listing) is not None, listing
+        assert listing.moderation_decisions.filter(action="approve").exists()
+    unchanged = published.filter(changed_since_review=False).first()
+    assert unchanged is not None
+    client.force_login(User.objects.get(email=SUPERUSER_EMAIL))
+
+    response = client.get(
+        reverse("admin:catalogue_infrastructure_change", args=[unchanged.pk])
+    )
+
+    assertContains(response, "Nothing changed since the last approval.")
+    assertNotContains(response, "never approved")
+    pending = Infrastructure.objects.filter(status="pending").first()
+    assert pending is not None
+    assert services.changes_since_approval(pending) is None

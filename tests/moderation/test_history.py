@@ -159,3 +159,36 @@ def test_a_partner_admin_of_another_region_cannot_read_the_history(approved):
     )
 
     assert response.status_code == 404
+
+
+def test_a_long_text_is_shown_whole_with_the_changed_words_marked(
+    client, moderator, approved
+):
+    opening = "CEITE tests <b>materials</b> for industry. " * 12
+    workspace.infrastructure_update(
+        infrastructure=approved, data={"description": opening + "Results come fast."}
+    )
+    services.infrastructure_transition(
+        infrastructure=Infrastructure.objects.get(pk=approved.pk),
+        action="approve",
+        user=moderator,
+    )
+    workspace.infrastructure_update(
+        infrastructure=Infrastructure.objects.get(pk=approved.pk),
+        data={"description": opening + "Results come within two weeks."},
+    )
+    client.force_login(moderator)
+
+    response = client.get(
+        reverse("admin:catalogue_infrastructure_change", args=[approved.pk])
+    )
+
+    section = response.content.decode().split('id="changes-since-approval"')[1]
+    section = section.split("</section>")[0]
+    escaped = opening.replace("<", "&lt;").replace(">", "&gt;")
+    assert len(opening) > 400
+    assert section.count(escaped.strip()) == 2  # before and after, whole
+    assert "<del>fast.</del>" in section
+    assert "<ins>within two weeks.</ins>" in section
+    assert "<b>" not in section
+    assert "chars]" not in section and "style=" not in section
