@@ -33,11 +33,12 @@ run: db-start
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo --once
 	@$(PY) manage.py demo_logins
-	@trap 'kill $$WORKER $$SWEEP $$CHORES 2>/dev/null; wait; $(DB_STOP)' EXIT; \
+	@trap 'kill $$WORKER $$SWEEP $$CHORES $$ALERTS 2>/dev/null; wait; $(DB_STOP)' EXIT; \
 	trap 'exit 130' INT TERM; \
 	$(PY) manage.py db_worker --no-reload & WORKER=$$!; \
 	$(PY) manage.py send_queued_email --every 60 & SWEEP=$$!; \
 	$(PY) manage.py access_housekeeping --every 3600 & CHORES=$$!; \
+	$(PY) manage.py send_search_alerts --every 3600 & ALERTS=$$!; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 migrate: db-start

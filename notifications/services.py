@@ -121,6 +121,7 @@ def email_queue(
     language: str | None = None,
     reply_to: Sequence[str] = (),
     attachments: Sequence[tuple[str, bytes, str]] = (),
+    headers: Mapping[str, str] | None = None,
 ) -> OutgoingEmail:
     """Render ``template`` in ``language`` and queue it for ``to``; sent after commit.
 
@@ -128,7 +129,8 @@ def email_queue(
     "[RII portal] "), ``<template>_message.txt`` and, optionally,
     ``<template>_message.html``. The context also holds ``site_url``, the portal's
     address without a trailing slash, for absolute links. ``attachments`` are
-    ``(filename, content, mimetype)``. If the caller's transaction rolls back,
+    ``(filename, content, mimetype)``; ``headers`` are added to the message (e.g.
+    List-Unsubscribe). If the caller's transaction rolls back,
     nothing is queued.
     """
     language = email_language(language)
@@ -141,6 +143,7 @@ def email_queue(
         html_body=html_body,
         reply_to=reply_to,
         attachments=attachments,
+        headers=headers,
         language=language,
     )
 

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "workspace",
     "moderation",
     "imports",
+    "alerts",
     "demo",
     "bench",
     "portal",

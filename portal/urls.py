@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("access.urls")),
     path("", include("catalogue.urls")),
     path("", include("imports.urls")),
+    path("", include("alerts.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),

@@ -15,7 +15,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("accounts",),
     ("catalogue",),
     ("access",),
-    ("workspace", "moderation", "imports", "insights"),
+    ("workspace", "moderation", "imports", "insights", "alerts"),
     ("demo", "bench"),
     ("portal",),
 ]

@@ -69,4 +69,5 @@ def test_the_shipped_procfile_runs_the_web_worker_and_periodic_jobs() -> None:
         "worker": "python manage.py db_worker --no-reload",
         "email": "python manage.py send_queued_email --every 60",
         "housekeeping": "python manage.py access_housekeeping --every 3600",
+        "alerts": "python manage.py send_search_alerts --every 3600",
     }
