@@ -72,3 +72,16 @@ def test_compare_on_a_phone(phone_page, listings, assert_accessible):
     region.evaluate("el => { el.scrollLeft = 300; }")
     assert abs(criterion.bounding_box()["x"] - left) < 1
     assert_accessible(page)
+
+
+def test_the_search_fields_still_search_when_changed(page, listings):
+    page.goto(page.live_server_url + reverse("catalogue:infrastructure_list"))
+    page.get_by_label("Compare: Turin Lab").check()
+
+    page.locator("#search-sort").select_option("name")
+    page.wait_for_url("**sort=name*")
+    page.locator("#f-trl-min").select_option("2")
+    page.wait_for_url("**trl_min=2*")
+    page.get_by_label("SME rate available").check()
+    page.wait_for_url("**sme_rate=true*")
+    assert "rii=" not in page.url
