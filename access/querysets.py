@@ -87,22 +87,44 @@ class AccessRequestQuerySet(models.QuerySet["AccessRequest"]):
         """The median time to first response over the last 12 months, or None while
         fewer than ``MEDIAN_MINIMUM_REQUESTS`` requests were sent. A request still
         unanswered counts with the time it has waited so far."""
+        result = self._answerable(now).aggregate(
+            count=models.Count("pk"), median=_median_of_first_response()
+        )
+        if result["count"] < MEDIAN_MINIMUM_REQUESTS:
+            return None
+        return result["median"]
+
+    def median_first_response_by_infrastructure(
+        self, now: datetime | None = None
+    ) -> dict[int, timedelta]:
+        """``median_first_response`` of each infrastructure of these requests, in
+        one statement; an infrastructure with too few requests is left out."""
+        rows = (
+            self._answerable(now)
+            .order_by()
+            .values("infrastructure")
+            .annotate(count=models.Count("pk"), median=_median_of_first_response())
+        )
+        return {
+            row["infrastructure"]: row["median"]
+            for row in rows
+            if row["count"] >= MEDIAN_MINIMUM_REQUESTS
+        }
+
+    def _answerable(self, now: datetime | None) -> "AccessRequestQuerySet":
+        """The requests of the last 12 months a response was due to."""
         since = (now or timezone.now()) - MEDIAN_WINDOW
-        recent = (
+        return (
             self.confirmed()
             .filter(submitted_at__gte=since)
             # Withdrawn before anyone answered: no response was ever due.
             .exclude(state=self.model.State.WITHDRAWN, first_response_at__isnull=True)
         )
-        result = recent.aggregate(
-            count=models.Count("pk"),
-            median=Median(
-                Coalesce("first_response_at", Now()) - models.F("submitted_at")
-            ),
-        )
-        if result["count"] < MEDIAN_MINIMUM_REQUESTS:
-            return None
-        return result["median"]
+
+
+def _median_of_first_response() -> Median:
+    """A request still unanswered counts with the time it has waited so far."""
+    return Median(Coalesce("first_response_at", Now()) - models.F("submitted_at"))
 
 
 def open_request_count() -> Coalesce:

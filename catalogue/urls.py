@@ -6,6 +6,8 @@ app_name = "catalogue"
 
 urlpatterns = [
     path("infrastructures/", views.infrastructure_list, name="infrastructure_list"),
+    # Before the listings' pages, whose slugs it would otherwise be one of.
+    path("infrastructures/compare/", views.compare, name="compare"),
     path(
         "infrastructures/<slug:slug>/",
         views.infrastructure_detail,

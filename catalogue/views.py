@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from . import compare as comparison
 from .models import Concept, GoodPractice, Infrastructure, Region, RIS3Priority
 from .querysets import (
     InfrastructureQuerySet,
@@ -170,3 +171,14 @@ def technology_list(request: HttpRequest) -> HttpResponse:
         "earlier_kets": with_counts(kets_2012, own, key="pk"),
     }
     return render(request, "catalogue/technology_list.html", context)
+
+
+@require_GET
+def compare(request: HttpRequest) -> HttpResponse:
+    """Two to four published listings side by side, named by ``?rii=<slug>``."""
+    context = {
+        "comparison": comparison.compare(request.GET.getlist("rii")),
+        "min_compared": comparison.MIN_COMPARED,
+        "max_compared": comparison.MAX_COMPARED,
+    }
+    return render(request, "catalogue/compare.html", context)

@@ -119,7 +119,13 @@ def result_card(card: "Card", matches: "list[Match] | None") -> SafeString:
         + term(gettext("SME rate"), sme_rate)
         + term(gettext("Lead time"), lead_time)
         + term(gettext("Languages"), languages)
-        + "</dl></article></li>"
+        + "</dl>"
+        # Of the compare form, outside the search form: ticking it is no search.
+        f'<div class="mt-2"><input class="compare-check me-1" type="checkbox"'
+        f' name="rii" value="{escape(card.slug)}" id="compare-{pk}" form="compare-form">'
+        f'<label for="compare-{pk}">{escape(gettext("Compare"))}'
+        f'<span class="visually-hidden">: {escape(card.display_name)}</span></label>'
+        "</div></article></li>"
     )
 
 
